@@ -1,0 +1,3 @@
+"""Mission Desk: the mission office of a shinobi village, as software."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The language of the village: ranks, shinobi, missions, threats and standing orders (no I/O)."""

@@ -1,0 +1,109 @@
+"""Standing orders as data: the v1 vocabulary of SPEC section 4, one model per rule.
+
+An order in a village file is flat: `{id, rule, <parameters>, when: {min_rank}}`. The
+`rule` field picks the model, so a misspelt rule or a missing parameter is an error that
+names the order. What each rule *means* lives in `missiondesk.planning.rules`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from missiondesk.domain.vocabulary import MissionRankField, RankField
+
+Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+
+
+class When(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_rank: MissionRankField
+
+
+class _Order(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Ident
+    when: When | None = None
+
+
+class RequireRole(_Order):
+    rule: Literal["require_role"]
+    role: Ident
+    count: Annotated[int, Field(ge=1)] = 1
+
+
+class LeaderMinRank(_Order):
+    rule: Literal["leader_min_rank"]
+    rank: RankField
+
+
+class RequireRank(_Order):
+    rule: Literal["require_rank"]
+    rank: RankField
+    count: Annotated[int, Field(ge=1)] = 1
+
+
+class ForbidRank(_Order):
+    rule: Literal["forbid_rank"]
+    rank: RankField
+
+
+class MinSize(_Order):
+    rule: Literal["min_size"]
+    size: Annotated[int, Field(ge=1)]
+
+
+class MaxSize(_Order):
+    rule: Literal["max_size"]
+    size: Annotated[int, Field(ge=1)]
+
+
+class MaxMissions(_Order):
+    rule: Literal["max_missions"]
+    count: Annotated[int, Field(ge=1)]
+    days: Annotated[int, Field(ge=1)]
+
+
+class MinRest(_Order):
+    rule: Literal["min_rest"]
+    days: Annotated[int, Field(ge=0)]
+
+
+class CounterThreats(_Order):
+    rule: Literal["counter_threats"]
+    min_probability: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class WellbeingLimit(_Order):
+    rule: Literal["wellbeing_limit"]
+    flag: Ident
+    forbid: Literal["lead", "join"]
+
+
+StandingOrder = Annotated[
+    RequireRole
+    | LeaderMinRank
+    | RequireRank
+    | ForbidRank
+    | MinSize
+    | MaxSize
+    | MaxMissions
+    | MinRest
+    | CounterThreats
+    | WellbeingLimit,
+    Field(discriminator="rule"),
+]
+
+RULES: tuple[str, ...] = (
+    "require_role",
+    "leader_min_rank",
+    "require_rank",
+    "forbid_rank",
+    "min_size",
+    "max_size",
+    "max_missions",
+    "min_rest",
+    "counter_threats",
+    "wellbeing_limit",
+)
