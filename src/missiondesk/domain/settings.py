@@ -37,6 +37,7 @@ class WellbeingSettings(BaseModel):
     workload_days: Annotated[int, Field(ge=1)] = 30
     workload_threshold: Annotated[int, Field(ge=1)] = 6
     rest_threshold_days: Annotated[int, Field(ge=1)] = 45
+    rest_gap_days: Annotated[int, Field(ge=1)] = 7  # a gap this long between missions is rest
     flag_days: Annotated[int, Field(ge=1)] = 30
 
 

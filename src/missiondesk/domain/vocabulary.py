@@ -31,7 +31,8 @@ def _checker(enum: type[StrEnum], noun: str) -> BeforeValidator:
         if isinstance(value, str) and value in enum._value2member_map_:
             return enum(value)
         raise PydanticCustomError(
-            "vocabulary", "{value} is not {noun} ({allowed})",
+            "vocabulary",
+            "{value} is not {noun} ({allowed})",
             {"value": repr(value), "noun": noun, "allowed": allowed},
         )
 

@@ -1,0 +1,76 @@
+"""The root of the `missiondesk` command and the exit-status contract (SPEC section 7).
+
+0: done. 2: bad input (a message on stderr, nothing changed). 1: an internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+import typer
+
+from missiondesk.cli import assessment as assessment_commands
+from missiondesk.cli import board as board_commands
+from missiondesk.cli import lifecycle as lifecycle_commands
+from missiondesk.cli import village as village_commands
+from missiondesk.cli import wellbeing as wellbeing_commands
+from missiondesk.cli.context import DbOption, remember_root_db
+from missiondesk.cli.output import errors
+from missiondesk.errors import BadInput
+from missiondesk.villagefile.errors import VillageFileError
+
+app = typer.Typer(
+    name="missiondesk",
+    help="The mission office of a shinobi village: missions in, risk judged, squads under "
+    "standing orders, tracked, rescued, and learned from.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.callback()
+def root(db: DbOption = None) -> None:
+    """Every command takes --db too; `missiondesk --db FILE COMMAND` sets it for one call."""
+    remember_root_db(db)
+
+
+village_commands.register(app)
+board_commands.register(app)
+assessment_commands.register(app)
+lifecycle_commands.register(app)
+wellbeing_commands.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line and turn every outcome into SPEC section 7's exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="missiondesk", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        errors.print("aborted")
+        sys.exit(1)
+    except click.exceptions.ClickException as usage:
+        usage.show()
+        sys.exit(2)
+    except VillageFileError as bad:
+        errors.print(str(bad), markup=False)
+        sys.exit(2)
+    except BadInput as bad:
+        errors.print(f"error: {bad}", markup=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        sys.exit(130)
+    except Exception as bug:
+        errors.print(f"internal error: {type(bug).__name__}: {bug}", markup=False)
+        if os.environ.get("MISSIONDESK_DEBUG"):
+            traceback.print_exc()
+        sys.exit(1)
+    sys.exit(0)

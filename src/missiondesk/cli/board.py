@@ -1,0 +1,47 @@
+"""`missiondesk board` and `missiondesk roster`: what is open, and who can go."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from missiondesk.cli.context import DbOption, JsonOption, open_db
+from missiondesk.cli.output import console, emit_json
+from missiondesk.services import village as village_service
+
+
+def board(db: DbOption = None, json: JsonOption = False) -> None:
+    """The missions, by status then priority: id, title, rank, effective rank, status."""
+    rows = village_service.board(open_db(db))
+    if json:
+        emit_json(rows)
+        return
+    table = Table(title="Mission board")
+    for column in ("mission", "title", "rank", "effective", "priority", "status"):
+        table.add_column(column)
+    for r in rows:
+        effective = r.effective_rank or "-"
+        if r.effective_rank and r.effective_rank != r.rank:
+            effective = f"[bold red]{effective}[/]"
+        table.add_row(r.id, r.title, r.rank, effective, str(r.priority), r.status)
+    console.print(table)
+
+
+def roster(db: DbOption = None, json: JsonOption = False) -> None:
+    """The shinobi: id, name, rank, status, and the day the injured or resting are back."""
+    rows = village_service.roster(open_db(db))
+    if json:
+        emit_json(rows)
+        return
+    table = Table(title="Roster")
+    for column in ("shinobi", "name", "rank", "status", "available from"):
+        table.add_column(column)
+    for r in rows:
+        back = r.available_from.isoformat() if r.available_from else ""
+        table.add_row(r.id, r.name, r.rank, r.status, back)
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("board")(board)
+    app.command("roster")(roster)

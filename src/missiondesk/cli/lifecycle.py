@@ -1,0 +1,126 @@
+"""`approve`, `dispatch`, `checkin`, `report`, `timeline`: a mission after it is planned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from missiondesk.cli.context import DbOption, JsonOption, open_db
+from missiondesk.cli.output import actor, console, emit_json
+from missiondesk.errors import BadInput
+from missiondesk.services import lifecycle
+from missiondesk.services import reports as report_service
+
+MissionArgument = Annotated[str, typer.Argument(help="The mission's id.", show_default=False)]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="When it happened, ISO 8601 (2026-11-24T06:00); default: now.",
+        show_default=False,
+    ),
+]
+
+
+def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
+    """An ISO date or date-time from the command line, to the minute."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(
+            f"{option}: {value!r} is not a time (use ISO 8601, e.g. 2026-11-24T06:00)",
+            field=option.lstrip("-"),
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone().replace(tzinfo=None)
+    return parsed.replace(second=0, microsecond=0)
+
+
+def approve(mission: MissionArgument, db: DbOption = None, json: JsonOption = False) -> None:
+    """Make the mission's planned squad binding (its members are committed to it)."""
+    result = lifecycle.approve(open_db(db), mission, actor=actor())
+    if json:
+        emit_json(result)
+    else:
+        console.print(f"approved {mission}: squad {', '.join(result.squad)}")
+
+
+def dispatch(
+    mission: MissionArgument, at: AtOption = None, db: DbOption = None, json: JsonOption = False
+) -> None:
+    """The squad leaves; a check-in is expected at each waypoint (road hours + grace)."""
+    result = lifecycle.dispatch(open_db(db), mission, actor=actor(), at=parse_time(at))
+    if json:
+        emit_json(result)
+        return
+    console.print(f"dispatched {mission} at {result.at:%Y-%m-%d %H:%M}")
+    for c in result.checkins_due:
+        console.print(f"  check in at {c['place']} by {c['due'].replace('T', ' ')}")
+
+
+def checkin(
+    mission: MissionArgument,
+    at: AtOption = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help="Where the squad is (a place id).")
+    ] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Record a squad's check-in (at a waypoint with --place, else the next one)."""
+    result = lifecycle.checkin(open_db(db), mission, actor=actor(), at=parse_time(at), place=place)
+    if json:
+        emit_json(result)
+    else:
+        where = f" at {place}" if place else ""
+        console.print(f"{mission}: checked in{where}, {result.status}")
+
+
+def report(
+    mission: MissionArgument,
+    path: Annotated[Path, typer.Argument(help="The report, YAML (see docs/operations.md).")],
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Apply an after-action report atomically: roster, sightings, interests, history."""
+    result = report_service.apply_report_file(open_db(db), mission, path, actor=actor())
+    if json:
+        emit_json(result)
+        return
+    console.print(f"{mission} closed: {result.outcome}")
+    for i in result.injured:
+        back = f", back {i['available_from']}" if i["available_from"] else ""
+        console.print(f"  {i['shinobi']}: {i['severity']} ({i['status']}{back})")
+    if result.sightings_added:
+        console.print(f"  {result.sightings_added} encounter(s) added to the bingo book")
+    if result.interests_learned:
+        console.print(f"  learned interests: {', '.join(result.interests_learned)}")
+
+
+def timeline(mission: MissionArgument, db: DbOption = None, json: JsonOption = False) -> None:
+    """A mission's story: every change, when, by whom, before and after."""
+    from missiondesk.services.timeline import timeline as mission_timeline
+
+    events = mission_timeline(open_db(db), mission)
+    if json:
+        emit_json(events)
+        return
+    for e in events:
+        console.print(f"{e.at:%Y-%m-%d %H:%M}  {e.kind:<22} by {e.actor}", markup=False)
+        if isinstance(e.after, dict) and "status" in e.after:
+            before = e.before.get("status") if isinstance(e.before, dict) else None
+            change = f"{before} -> {e.after['status']}" if before else e.after["status"]
+            console.print(f"    {change}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("approve")(approve)
+    app.command("dispatch")(dispatch)
+    app.command("checkin")(checkin)
+    app.command("report")(report)
+    app.command("timeline")(timeline)

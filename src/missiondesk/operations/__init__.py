@@ -1,0 +1,1 @@
+"""The mission lifecycle after planning: approval, dispatch, check-ins, overdue, reports."""

@@ -1,0 +1,96 @@
+"""When a dispatched squad should check in, and whether it is overdue (pure functions).
+
+A squad is expected at each waypoint of its route after the road hours from the last place
+it checked in at (or from departure), and is overdue once a check-in is later than that by
+more than the village's grace period. A check-in naming a place marks that waypoint (and
+those before it) reached; one without a place marks the next waypoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from missiondesk.risk.roads import RoadNetwork
+
+
+@dataclass(frozen=True)
+class Checkin:
+    at: dt.datetime
+    place: str | None
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The next check-in a squad owes: where, by when (grace included)."""
+
+    waypoint: int
+    place: str
+    expected_at: dt.datetime
+    due: dt.datetime
+    last_place: str
+    last_seen: dt.datetime
+
+
+def planned_checkins(
+    route: Sequence[str], departed: dt.datetime, network: RoadNetwork, grace_hours: float
+) -> list[dict[str, str]]:
+    """The check-ins expected when nothing is late: one per waypoint after departure."""
+    out = []
+    at = departed
+    for previous, place in itertools.pairwise(route):
+        at = at + dt.timedelta(hours=network.hours(previous, place))
+        out.append(
+            {
+                "place": place,
+                "expected": at.isoformat(timespec="minutes"),
+                "due": (at + dt.timedelta(hours=grace_hours)).isoformat(timespec="minutes"),
+            }
+        )
+    return out
+
+
+def reached_waypoint(route: Sequence[str], reached: int, place: str | None) -> int:
+    """The waypoint index a check-in marks, given the index reached so far."""
+    if place is None:
+        return min(reached + 1, len(route) - 1)
+    for index in range(reached + 1, len(route)):
+        if route[index] == place:
+            return index
+    return reached  # a check-in off the route (or at a place already passed) advances nothing
+
+
+def next_expected(
+    route: Sequence[str],
+    departed: dt.datetime,
+    checkins: Sequence[Checkin],
+    network: RoadNetwork,
+    grace_hours: float,
+) -> Expected | None:
+    """The next check-in owed after these check-ins, or None once the route is done."""
+    reached, base_time = 0, departed
+    last_place, last_seen = route[0], departed
+    for c in sorted(checkins, key=lambda c: c.at):
+        index = reached_waypoint(route, reached, c.place)
+        if index > reached:
+            reached, base_time = index, c.at
+        last_seen = c.at
+        last_place = c.place or route[reached]
+    if reached >= len(route) - 1:
+        return None
+    expected = base_time + dt.timedelta(hours=network.hours(route[reached], route[reached + 1]))
+    return Expected(
+        waypoint=reached + 1,
+        place=route[reached + 1],
+        expected_at=expected,
+        due=expected + dt.timedelta(hours=grace_hours),
+        last_place=last_place,
+        last_seen=last_seen,
+    )
+
+
+def is_overdue(expected: Expected | None, now: dt.datetime) -> bool:
+    """Past the due time, strictly: at the due minute itself the squad is still on time."""
+    return expected is not None and now > expected.due

@@ -1,0 +1,246 @@
+"""Approval, dispatch and check-ins: the steps between a plan and a report.
+
+Each step is one transaction and checks that it is legal before it writes; an illegal step
+raises `Conflict` (exit 2) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from missiondesk.domain.ranks import RECOVERING, MissionStatus, ShinobiStatus
+from missiondesk.domain.settings import Settings
+from missiondesk.domain.village import Road
+from missiondesk.errors import BadInput, Conflict
+from missiondesk.operations.schedule import Checkin, planned_checkins
+from missiondesk.risk.roads import RoadNetwork
+from missiondesk.services.events import record_event
+from missiondesk.services.missions import (
+    advance_today,
+    mission_row,
+    now_minute,
+    set_mission_status,
+    squad_rows,
+)
+from missiondesk.services.village import require_village
+from missiondesk.store import tables as t
+from missiondesk.store.database import Database
+
+
+class StepResult(BaseModel):
+    mission: str
+    status: str
+    at: dt.datetime | None = None
+    squad: list[str] = []
+    checkins_due: list[dict[str, str]] = []
+
+
+def approve(
+    db: Database, mission_id: str, *, actor: str, at: dt.datetime | None = None
+) -> StepResult:
+    """Make a planned squad binding. Its members are committed to this mission: the
+    database's key on commitments is what stops two approvals sharing a shinobi."""
+    at = at or now_minute()
+    with db.transaction() as connection:
+        require_village(connection)
+        mission = mission_row(connection, mission_id)
+        if mission["status"] != MissionStatus.PLANNED:
+            raise Conflict(
+                f"mission {mission_id!r} is {mission['status']}; only a planned mission can be "
+                "approved (run `missiondesk plan` first)",
+                field="mission",
+            )
+        squad = squad_rows(connection, mission_id)
+        if not squad:
+            raise Conflict(f"mission {mission_id!r} has no planned squad", field="mission")
+        ids = [s["shinobi_id"] for s in squad]
+        _check_still_free(connection, mission, ids)
+        try:
+            connection.execute(
+                insert(t.commitment), [{"shinobi_id": s, "mission_id": mission_id} for s in ids]
+            )
+        except IntegrityError as taken:
+            raise Conflict(
+                f"a member of the squad for {mission_id!r} was just committed to another "
+                "mission; plan again",
+                field="mission",
+            ) from taken
+        set_mission_status(connection, mission_id, MissionStatus.APPROVED)
+        record_event(
+            connection,
+            actor=actor,
+            kind="mission.approved",
+            subject=mission_id,
+            before={"status": mission["status"]},
+            after={"status": "approved", "squad": ids},
+            at=at,
+        )
+    return StepResult(mission=mission_id, status="approved", at=at, squad=ids)
+
+
+def _check_still_free(connection: Connection, mission: dict[str, Any], ids: list[str]) -> None:
+    """Everyone on the squad can still go: not injured since, not committed elsewhere."""
+    earliest = mission["earliest"] or connection.execute(select(t.village.c.today)).scalar_one()
+    people = {
+        r.id: r
+        for r in connection.execute(
+            select(t.shinobi.c.id, t.shinobi.c.status, t.shinobi.c.available_from).where(
+                t.shinobi.c.id.in_(ids)
+            )
+        )
+    }
+    problems = []
+    for shinobi_id in ids:
+        person = people.get(shinobi_id)
+        if person is None:
+            problems.append(f"{shinobi_id} is no longer on the roster")
+        elif person.status == ShinobiStatus.AVAILABLE or (
+            person.status in RECOVERING and person.available_from <= earliest
+        ):
+            continue
+        else:
+            since = f" until {person.available_from}" if person.available_from else ""
+            problems.append(f"{shinobi_id} is {person.status}{since}")
+    taken = connection.execute(
+        select(t.commitment.c.shinobi_id, t.commitment.c.mission_id).where(
+            t.commitment.c.shinobi_id.in_(ids)
+        )
+    ).all()
+    problems += [f"{s} is already committed to mission {m!r}" for s, m in taken]
+    if problems:
+        raise Conflict(
+            f"the squad for {mission['id']!r} cannot be approved: "
+            + "; ".join(problems)
+            + " (plan again)",
+            field="squad",
+        )
+
+
+def load_network(connection: Connection) -> RoadNetwork:
+    """The road network from the place and road tables alone (cheap: no history loaded)."""
+    places = [r.id for r in connection.execute(select(t.place.c.id).order_by(t.place.c.position))]
+    roads = [
+        Road.model_validate({"from": r.from_place, "to": r.to_place, "hours": r.hours})
+        for r in connection.execute(select(t.road).order_by(t.road.c.position))
+    ]
+    return RoadNetwork(places, roads)
+
+
+def village_settings(connection: Connection) -> Settings:
+    return Settings.model_validate(connection.execute(select(t.village.c.settings)).scalar_one())
+
+
+def dispatch(
+    db: Database, mission_id: str, *, actor: str, at: dt.datetime | None = None
+) -> StepResult:
+    """The squad leaves: members go on_mission, check-ins are expected along the route."""
+    at = at or now_minute()
+    with db.transaction() as connection:
+        require_village(connection)
+        mission = mission_row(connection, mission_id)
+        if mission["status"] != MissionStatus.APPROVED:
+            raise Conflict(
+                f"mission {mission_id!r} is {mission['status']}; only an approved mission can be "
+                "dispatched (approve it first)",
+                field="mission",
+            )
+        ids = [s["shinobi_id"] for s in squad_rows(connection, mission_id)]
+        network = load_network(connection)
+        route = list(mission["route"])
+        unreachable = [
+            f"{a} to {b}"
+            for a, b in itertools.pairwise(route)
+            if network.hours(a, b) == float("inf")
+        ]
+        if unreachable:
+            raise Conflict(
+                f"no road for the route of {mission_id!r}: " + ", ".join(unreachable),
+                field="route",
+            )
+        grace = village_settings(connection).checkin_grace_hours
+        schedule = planned_checkins(route, at, network, grace)
+        connection.execute(
+            update(t.shinobi).where(t.shinobi.c.id.in_(ids)).values(status=ShinobiStatus.ON_MISSION)
+        )
+        set_mission_status(
+            connection, mission_id, MissionStatus.DISPATCHED, departed_at=at, checkins_due=schedule
+        )
+        advance_today(connection, at)
+        record_event(
+            connection,
+            actor=actor,
+            kind="mission.dispatched",
+            subject=mission_id,
+            before={"status": mission["status"]},
+            after={"status": "dispatched", "departed": at, "checkins_due": schedule},
+            at=at,
+        )
+    return StepResult(
+        mission=mission_id, status="dispatched", at=at, squad=ids, checkins_due=schedule
+    )
+
+
+def mission_checkins(connection: Connection, mission_id: str) -> list[Checkin]:
+    rows = connection.execute(
+        select(t.checkin.c.at, t.checkin.c.place)
+        .where(t.checkin.c.mission_id == mission_id)
+        .order_by(t.checkin.c.at, t.checkin.c.id)
+    )
+    return [Checkin(at=r.at, place=r.place) for r in rows]
+
+
+def checkin(
+    db: Database,
+    mission_id: str,
+    *,
+    actor: str,
+    at: dt.datetime | None = None,
+    place: str | None = None,
+) -> StepResult:
+    """A dispatched squad reports in; an overdue one that reports is back on schedule."""
+    at = at or now_minute()
+    with db.transaction() as connection:
+        require_village(connection)
+        mission = mission_row(connection, mission_id)
+        if mission["status"] not in (MissionStatus.DISPATCHED, MissionStatus.OVERDUE):
+            raise Conflict(
+                f"mission {mission_id!r} is {mission['status']}; only a dispatched squad checks in",
+                field="mission",
+            )
+        if at < mission["departed_at"]:
+            raise BadInput(
+                f"check-in at {at:%Y-%m-%dT%H:%M} is before the departure "
+                f"({mission['departed_at']:%Y-%m-%dT%H:%M})",
+                field="at",
+            )
+        if place is not None:
+            known = connection.execute(select(t.place.c.id).where(t.place.c.id == place)).first()
+            if known is None:
+                raise BadInput(f"no place {place!r} in this village", field="place")
+        connection.execute(insert(t.checkin).values(mission_id=mission_id, at=at, place=place))
+        status = mission["status"]
+        if status == MissionStatus.OVERDUE:
+            # The squad has been heard from: it is on its way again, timed from this check-in.
+            status = MissionStatus.DISPATCHED
+            set_mission_status(connection, mission_id, status)
+        advance_today(connection, at)
+        record_event(
+            connection,
+            actor=actor,
+            kind="mission.checkin",
+            subject=mission_id,
+            before={"status": mission["status"]},
+            after={"status": status, "at": at, "place": place},
+            at=at,
+        )
+    return StepResult(mission=mission_id, status=status, at=at)
+
+
+def release_commitments(connection: Connection, mission_id: str) -> None:
+    connection.execute(delete(t.commitment).where(t.commitment.c.mission_id == mission_id))

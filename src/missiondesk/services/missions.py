@@ -1,0 +1,48 @@
+"""Reading one mission and its squad from the database, for the lifecycle services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from missiondesk.errors import NotFound
+from missiondesk.store import tables as t
+
+
+def now_minute() -> dt.datetime:
+    return dt.datetime.now().replace(second=0, microsecond=0)
+
+
+def mission_row(connection: Connection, mission_id: str) -> dict[str, Any]:
+    row = connection.execute(select(t.mission).where(t.mission.c.id == mission_id)).mappings()
+    found = row.one_or_none()
+    if found is None:
+        raise NotFound(f"no mission {mission_id!r} in this village", field="mission")
+    return dict(found)
+
+
+def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:
+    """The mission's squad, leader first."""
+    rows = connection.execute(
+        select(t.assignment)
+        .where(t.assignment.c.mission_id == mission_id)
+        .order_by(t.assignment.c.is_leader.desc(), t.assignment.c.position)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def set_mission_status(connection: Connection, mission_id: str, status: str, **values: Any) -> None:
+    connection.execute(
+        update(t.mission)
+        .where(t.mission.c.id == mission_id)
+        .values(status=status, version=t.mission.c.version + 1, **values)
+    )
+
+
+def advance_today(connection: Connection, at: dt.datetime) -> None:
+    """The village's calendar follows its operations: an event dated later moves `today`."""
+    connection.execute(
+        update(t.village).where(t.village.c.today < at.date()).values(today=at.date())
+    )

@@ -1,0 +1,119 @@
+"""The database handle: where it lives, how it is opened, and migration on first use."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_dir
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+ENV_VAR = "MISSIONDESK_DATABASE_URL"
+
+
+def default_url() -> str:
+    """A SQLite file in the user's data folder (platformdirs)."""
+    folder = Path(user_data_dir("missiondesk", appauthor=False))
+    return f"sqlite:///{folder / 'missiondesk.sqlite'}"
+
+
+def resolve_url(db: str | None) -> str:
+    """`--db` wins, then MISSIONDESK_DATABASE_URL, then the default file.
+
+    A bare path is a SQLite file; anything with `://` is a SQLAlchemy URL. `postgresql://`
+    URLs are sent through psycopg 3, the driver this project installs.
+    """
+    raw = db or os.environ.get(ENV_VAR) or default_url()
+    if "://" not in raw:
+        return f"sqlite:///{Path(raw).expanduser().resolve()}"
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "missiondesk.store:migrations")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+class Database:
+    """An engine on one village's database, migrated to the newest schema when opened."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine: Engine = _make_engine(url)
+        if migrate:
+            self.migrate()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision; a no-op when it is already there."""
+        config = _alembic_config()
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return
+        with self.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One unit of work: everything inside commits together or not at all."""
+        with self.engine.connect() as connection:
+            # On SQLite, take the write lock up front (BEGIN IMMEDIATE) so two writers
+            # serialise instead of one failing half-way on a lock upgrade.
+            connection.execution_options(missiondesk_write=True)
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        _sqlite_transactions_under_our_control(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_transactions_under_our_control(engine: Engine) -> None:
+    """Let `Database.transaction` issue BEGIN itself (pysqlite's own BEGIN is deferred)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        writing = connection.get_execution_options().get("missiondesk_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

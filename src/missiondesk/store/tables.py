@@ -1,0 +1,331 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+A database holds one village. The village-file collections keep a `position` column so an
+export writes them back in the order they were imported. Cross-references inside the
+village file are checked before anything is written (missiondesk.villagefile), so the
+file tables carry no foreign keys: bulk import and `--replace` stay simple and fast.
+The operational tables (assignments, commitments, events, accounts) carry the constraints
+that concurrent commanders rely on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 200  # length of an identifier column
+
+village = Table(
+    "village",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("today", Date, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("skills", JSON, nullable=False),
+)
+
+place = Table(
+    "place",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+)
+
+road = Table(
+    "road",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("from_place", String(ID), nullable=False),
+    Column("to_place", String(ID), nullable=False),
+    Column("hours", Float, nullable=False),
+)
+
+role = Table(
+    "role",
+    metadata,
+    Column("name", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("requirements", JSON, nullable=False),
+)
+
+shinobi = Table(
+    "shinobi",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("rank", String(20), nullable=False),
+    Column("skills", JSON, nullable=False),
+    Column("techniques", JSON, nullable=False),
+    Column("team", String(ID)),
+    Column("status", String(20), nullable=False),
+    Column("available_from", Date),
+)
+
+mission = Table(
+    "mission",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("rank", String(2), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("kind", String(ID)),
+    Column("client", JSON),
+    Column("tags", JSON, nullable=False),
+    Column("route", JSON, nullable=False),
+    Column("earliest", Date),
+    Column("due", Date),
+    Column("reward_ryo", Integer),
+    Column("status", String(20), nullable=False),
+    # Operational state, not part of the village file:
+    Column("effective_rank", String(2)),
+    Column("assessment", JSON),
+    Column("departed_at", DateTime),
+    Column("checkins_due", JSON),
+    Column("returned_at", DateTime),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Index("ix_mission_status", "status"),
+)
+
+organization = Table(
+    "organization",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("interests", JSON, nullable=False),
+)
+
+threat = Table(
+    "threat",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("rank", String(2), nullable=False),
+    Column("organization", String(ID)),
+    Column("abilities", JSON, nullable=False),
+)
+
+sighting = Table(
+    "sighting",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("threat", String(ID), nullable=False),
+    Column("place", String(ID), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("confidence", Float, nullable=False),
+)
+
+countermeasure = Table(
+    "countermeasure",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("ability", String(ID), nullable=False),
+    Column("advice", Text, nullable=False),
+    Column("role", String(ID)),
+)
+
+standing_order = Table(
+    "standing_order",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("definition", JSON, nullable=False),
+)
+
+history = Table(
+    "history",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("mission_id", String(ID), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("rank", String(2), nullable=False),
+    Column("route", JSON, nullable=False),
+    Column("kind", String(ID)),
+    Column("tags", JSON, nullable=False),
+    Column("leader", String(ID), nullable=False),
+    Column("departed", DateTime, nullable=False),
+    Column("returned", DateTime, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("objective_taken_by", String(ID)),
+    Column("notes", Text),
+)
+
+history_member = Table(
+    "history_member",
+    metadata,
+    Column("history", Integer, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("shinobi", String(ID), nullable=False),
+    Index("ix_history_member_shinobi", "shinobi"),
+)
+
+history_injury = Table(
+    "history_injury",
+    metadata,
+    Column("history", Integer, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("shinobi", String(ID), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("recovery_days", Integer, nullable=False),
+)
+
+history_encounter = Table(
+    "history_encounter",
+    metadata,
+    Column("history", Integer, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("threat", String(ID), nullable=False),
+    Column("place", String(ID), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+
+# --- Operations -------------------------------------------------------------------------
+
+assignment = Table(
+    "assignment",
+    metadata,
+    Column("mission_id", String(ID), primary_key=True),
+    Column("shinobi_id", String(ID), primary_key=True),
+    Column("is_leader", Boolean, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("reasons", JSON, nullable=False),
+)
+
+# One row per shinobi bound to an approved or dispatched squad. The primary key on
+# shinobi_id is what makes two concurrent approvals sharing a person fail for one of them.
+commitment = Table(
+    "commitment",
+    metadata,
+    Column("shinobi_id", String(ID), primary_key=True),
+    Column("mission_id", String(ID), nullable=False),
+)
+
+plan = Table(
+    "plan",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("result", JSON, nullable=False),
+)
+
+checkin = Table(
+    "checkin",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_id", String(ID), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("place", String(ID)),
+    Index("ix_checkin_mission", "mission_id"),
+)
+
+event = Table(
+    "event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(ID), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("subject", String(ID)),
+    Column("before", JSON),
+    Column("after", JSON),
+    Index("ix_event_subject", "subject"),
+)
+
+wellbeing_clearance = Table(
+    "wellbeing_clearance",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("shinobi_id", String(ID), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("cleared_on", Date, nullable=False),
+    Column("by", String(ID), nullable=False),
+)
+
+risk_model = Table(
+    "risk_model",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fitted_at", DateTime, nullable=False),
+    Column("parameters", JSON, nullable=False),
+)
+
+account = Table(
+    "account",
+    metadata,
+    Column("name", String(ID), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("shinobi_id", String(ID)),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("token_hash", String(128), primary_key=True),
+    Column("account", String(ID), ForeignKey("account.name", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("kind", String(20), nullable=False),  # "api" or "session"
+    Column("expires_at", DateTime),
+    UniqueConstraint("token_hash"),
+)
+
+VILLAGE_TABLES = (
+    village,
+    place,
+    road,
+    role,
+    shinobi,
+    mission,
+    organization,
+    threat,
+    sighting,
+    countermeasure,
+    standing_order,
+    history,
+    history_member,
+    history_injury,
+    history_encounter,
+)
+"""Tables that hold the village file's content, in an order that is safe to fill."""
+
+OPERATION_TABLES = (
+    assignment,
+    commitment,
+    plan,
+    checkin,
+    event,
+    wellbeing_clearance,
+    risk_model,
+)
+"""Tables of the village's running state; replaced with the village on `--replace`."""

@@ -1,0 +1,360 @@
+"""Bulk movement of a whole village between the domain model and the database.
+
+Rows are built as plain dicts and written with one executemany per table; reading is one
+SELECT per table, grouped in Python. No ORM object is made per row: a village of 20,000
+shinobi and 50,000 history entries must import and export in seconds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, func, insert, select
+
+from missiondesk.domain.village import Village
+from missiondesk.store import tables as t
+
+_CHUNK = 20_000
+
+
+def has_village(connection: Connection) -> bool:
+    return bool(connection.execute(select(func.count()).select_from(t.village)).scalar())
+
+
+def delete_village(connection: Connection) -> None:
+    """Remove the village and its running state (for `--replace`, inside its transaction)."""
+    for table in (*reversed(t.VILLAGE_TABLES), *t.OPERATION_TABLES):
+        connection.execute(delete(table))
+
+
+def insert_village(connection: Connection, village: Village) -> None:
+    for table, rows in _village_rows(village):
+        _insert_many(connection, table, rows)
+
+
+def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    statement = insert(table)
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        if chunk:
+            connection.execute(statement, chunk)
+
+
+def _village_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
+    yield (
+        t.village,
+        [
+            {
+                "id": v.village.id,
+                "name": v.village.name,
+                "today": v.village.today,
+                "settings": v.settings.model_dump(mode="json"),
+                "skills": list(v.skills),
+            }
+        ],
+    )
+    yield t.place, [{"id": p.id, "position": i, "name": p.name} for i, p in enumerate(v.places)]
+    yield (
+        t.road,
+        [
+            {"position": i, "from_place": r.from_, "to_place": r.to, "hours": r.hours}
+            for i, r in enumerate(v.roads)
+        ],
+    )
+    yield (
+        t.role,
+        [
+            {"name": name, "position": i, "requirements": dict(req)}
+            for i, (name, req) in enumerate(v.roles.items())
+        ],
+    )
+    yield (
+        t.shinobi,
+        [
+            {
+                "id": s.id,
+                "position": i,
+                "name": s.name,
+                "rank": s.rank.value,
+                "skills": dict(s.skills),
+                "techniques": list(s.techniques),
+                "team": s.team,
+                "status": s.status.value,
+                "available_from": s.available_from,
+            }
+            for i, s in enumerate(v.shinobi)
+        ],
+    )
+    yield t.mission, [mission_row(m, i) for i, m in enumerate(v.missions)]
+    yield (
+        t.organization,
+        [
+            {"id": o.id, "position": i, "name": o.name, "interests": list(o.interests)}
+            for i, o in enumerate(v.organizations)
+        ],
+    )
+    yield (
+        t.threat,
+        [
+            {
+                "id": th.id,
+                "position": i,
+                "name": th.name,
+                "rank": th.rank.value,
+                "organization": th.organization,
+                "abilities": list(th.abilities),
+            }
+            for i, th in enumerate(v.threats)
+        ],
+    )
+    yield (
+        t.sighting,
+        [
+            {
+                "position": i,
+                "threat": s.threat,
+                "place": s.place,
+                "at": s.at,
+                "confidence": s.confidence,
+            }
+            for i, s in enumerate(v.sightings)
+        ],
+    )
+    yield (
+        t.countermeasure,
+        [
+            {"position": i, "ability": c.ability, "advice": c.advice, "role": c.role}
+            for i, c in enumerate(v.countermeasures)
+        ],
+    )
+    yield (
+        t.standing_order,
+        [
+            {
+                "id": o.id,
+                "position": i,
+                "rule": o.rule,
+                "definition": o.model_dump(mode="json", exclude_none=True),
+            }
+            for i, o in enumerate(v.standing_orders)
+        ],
+    )
+    yield from _history_rows(v)
+
+
+def mission_row(m: Any, position: int) -> dict[str, Any]:
+    """The mission table's row for a domain Mission (file fields only)."""
+    return {
+        "id": m.id,
+        "position": position,
+        "title": m.title,
+        "rank": m.rank.value,
+        "priority": m.priority,
+        "kind": m.kind,
+        "client": m.client.model_dump(mode="json") if m.client else None,
+        "tags": list(m.objective.tags),
+        "route": list(m.route),
+        "earliest": m.window.earliest if m.window else None,
+        "due": m.window.due if m.window else None,
+        "reward_ryo": m.reward_ryo,
+        "status": m.status.value,
+    }
+
+
+def _history_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
+    entries: list[dict[str, Any]] = []
+    members: list[dict[str, Any]] = []
+    injuries: list[dict[str, Any]] = []
+    encounters: list[dict[str, Any]] = []
+    for i, h in enumerate(v.history):
+        entries.append(
+            {
+                "position": i,
+                "mission_id": h.mission.id,
+                "title": h.mission.title,
+                "rank": h.mission.rank.value,
+                "route": list(h.mission.route),
+                "kind": h.mission.kind,
+                "tags": list(h.mission.objective.tags),
+                "leader": h.squad.leader,
+                "departed": h.departed,
+                "returned": h.returned,
+                "outcome": h.report.outcome.value,
+                "objective_taken_by": h.report.objective_taken_by,
+                "notes": h.report.notes,
+            }
+        )
+        members.extend(
+            {"history": i, "position": j, "shinobi": s} for j, s in enumerate(h.squad.members)
+        )
+        injuries.extend(
+            {
+                "history": i,
+                "position": j,
+                "shinobi": inj.shinobi,
+                "severity": inj.severity.value,
+                "recovery_days": inj.recovery_days,
+            }
+            for j, inj in enumerate(h.report.injuries)
+        )
+        encounters.extend(
+            {"history": i, "position": j, "threat": e.threat, "place": e.place, "at": e.at}
+            for j, e in enumerate(h.report.encounters)
+        )
+    yield t.history, entries
+    yield t.history_member, members
+    yield t.history_injury, injuries
+    yield t.history_encounter, encounters
+
+
+# --- Reading --------------------------------------------------------------------------
+
+
+def _rows(connection: Connection, table: Table, order: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in connection.execute(select(table).order_by(*order)).mappings()]
+
+
+def load_village_document(connection: Connection) -> dict[str, Any]:
+    """The stored village as a village-file document (plain data, not yet validated)."""
+    head = connection.execute(select(t.village)).mappings().one()
+    doc: dict[str, Any] = {
+        "format": "missiondesk/village/v1",
+        "village": {"id": head["id"], "name": head["name"], "today": head["today"]},
+        "settings": head["settings"],
+        "skills": head["skills"],
+    }
+    doc["places"] = [
+        {"id": r["id"], "name": r["name"]} for r in _rows(connection, t.place, [t.place.c.position])
+    ]
+    doc["roads"] = [
+        {"from": r["from_place"], "to": r["to_place"], "hours": r["hours"]}
+        for r in _rows(connection, t.road, [t.road.c.position])
+    ]
+    doc["roles"] = {
+        r["name"]: r["requirements"] for r in _rows(connection, t.role, [t.role.c.position])
+    }
+    doc["shinobi"] = [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "rank": r["rank"],
+            "skills": r["skills"],
+            "techniques": r["techniques"],
+            "team": r["team"],
+            "status": r["status"],
+            "available_from": r["available_from"],
+        }
+        for r in _rows(connection, t.shinobi, [t.shinobi.c.position])
+    ]
+    doc["missions"] = [
+        mission_document(r) for r in _rows(connection, t.mission, [t.mission.c.position])
+    ]
+    doc["organizations"] = [
+        {"id": r["id"], "name": r["name"], "interests": r["interests"]}
+        for r in _rows(connection, t.organization, [t.organization.c.position])
+    ]
+    doc["threats"] = [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "rank": r["rank"],
+            "organization": r["organization"],
+            "abilities": r["abilities"],
+        }
+        for r in _rows(connection, t.threat, [t.threat.c.position])
+    ]
+    doc["sightings"] = [
+        {"threat": r["threat"], "place": r["place"], "at": r["at"], "confidence": r["confidence"]}
+        for r in _rows(connection, t.sighting, [t.sighting.c.position])
+    ]
+    doc["countermeasures"] = [
+        {"ability": r["ability"], "advice": r["advice"], "role": r["role"]}
+        for r in _rows(connection, t.countermeasure, [t.countermeasure.c.position])
+    ]
+    doc["standing_orders"] = [
+        r["definition"] for r in _rows(connection, t.standing_order, [t.standing_order.c.position])
+    ]
+    doc["history"] = _history_documents(connection)
+    return doc
+
+
+def mission_document(r: dict[str, Any]) -> dict[str, Any]:
+    window = None
+    if r["earliest"] is not None:
+        window = {"earliest": r["earliest"], "due": r["due"]}
+    return {
+        "id": r["id"],
+        "title": r["title"],
+        "rank": r["rank"],
+        "priority": r["priority"],
+        "kind": r["kind"],
+        "client": r["client"],
+        "objective": {"tags": r["tags"]},
+        "route": r["route"],
+        "window": window,
+        "reward_ryo": r["reward_ryo"],
+        "status": r["status"],
+    }
+
+
+def _grouped(connection: Connection, table: Table) -> dict[int, list[dict[str, Any]]]:
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in _rows(connection, table, [table.c.history, table.c.position]):
+        groups[r["history"]].append(r)
+    return groups
+
+
+def _history_documents(connection: Connection) -> list[dict[str, Any]]:
+    members = _grouped(connection, t.history_member)
+    injuries = _grouped(connection, t.history_injury)
+    encounters = _grouped(connection, t.history_encounter)
+    out = []
+    for r in _rows(connection, t.history, [t.history.c.position]):
+        i = r["position"]
+        report: dict[str, Any] = {
+            "outcome": r["outcome"],
+            "injuries": [
+                {
+                    "shinobi": x["shinobi"],
+                    "severity": x["severity"],
+                    "recovery_days": x["recovery_days"],
+                }
+                for x in injuries.get(i, [])
+            ],
+            "encounters": [
+                {"threat": x["threat"], "place": x["place"], "at": x["at"]}
+                for x in encounters.get(i, [])
+            ],
+        }
+        if r["objective_taken_by"] is not None:
+            report["objective_taken_by"] = r["objective_taken_by"]
+        if r["notes"] is not None:
+            report["notes"] = r["notes"]
+        mission: dict[str, Any] = {
+            "id": r["mission_id"],
+            "title": r["title"],
+            "rank": r["rank"],
+            "route": r["route"],
+            "objective": {"tags": r["tags"]},
+        }
+        if r["kind"] is not None:
+            mission["kind"] = r["kind"]
+        out.append(
+            {
+                "mission": mission,
+                "squad": {
+                    "leader": r["leader"],
+                    "members": [m["shinobi"] for m in members.get(i, [])],
+                },
+                "departed": r["departed"],
+                "returned": r["returned"],
+                "report": report,
+            }
+        )
+    return out
+
+
+def load_village(connection: Connection) -> Village:
+    return Village.model_validate(load_village_document(connection))

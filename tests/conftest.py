@@ -1,0 +1,86 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL when the test
+script started one), and the command line run in-process with its exit status."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from missiondesk.cli.app import main
+
+DEMO_VILLAGE = Path(__file__).parents[1] / "src" / "missiondesk" / "data" / "konoha.yaml"
+POSTGRES_ADMIN_URL = os.environ.get("MISSIONDESK_TEST_POSTGRES_URL")
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'village.sqlite'}"
+
+
+def _fresh_postgres_database() -> Iterator[str]:
+    if not POSTGRES_ADMIN_URL:
+        pytest.skip("no PostgreSQL server (scripts/test starts one)")
+    admin = create_engine(
+        make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg"),
+        isolation_level="AUTOCOMMIT",
+    )
+    name = f"md_{uuid.uuid4().hex[:16]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield (
+            make_url(POSTGRES_ADMIN_URL)
+            .set(drivername="postgresql+psycopg", database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    yield from _fresh_postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test that takes `db_url` runs on both databases the product supports."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'village.sqlite'}"
+    else:
+        yield from _fresh_postgres_database()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run `missiondesk ARGS...` in this process; returns its exit status and output."""
+    monkeypatch.setenv("MISSIONDESK_ACTOR", "test")
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
