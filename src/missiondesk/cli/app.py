@@ -14,7 +14,9 @@ import typer
 
 from missiondesk.cli import assessment as assessment_commands
 from missiondesk.cli import board as board_commands
+from missiondesk.cli import demo as demo_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
+from missiondesk.cli import planning as planning_commands
 from missiondesk.cli import village as village_commands
 from missiondesk.cli import wellbeing as wellbeing_commands
 from missiondesk.cli.context import DbOption, remember_root_db
@@ -39,10 +41,12 @@ def root(db: DbOption = None) -> None:
     remember_root_db(db)
 
 
+demo_commands.register(app)
 village_commands.register(app)
 board_commands.register(app)
 assessment_commands.register(app)
 lifecycle_commands.register(app)
+planning_commands.register(app)
 wellbeing_commands.register(app)
 
 

@@ -118,9 +118,40 @@ def timeline(mission: MissionArgument, db: DbOption = None, json: JsonOption = F
             console.print(f"    {change}", markup=False)
 
 
+def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) -> None:
+    """Squads past a check-in (due = expected arrival + the village's grace), each with a
+    proposed rescue squad (a medic required). Found squads are marked overdue."""
+    from missiondesk.services.tracking import overdue as find_overdue
+
+    found = find_overdue(open_db(db), actor=actor(), at=parse_time(at))
+    if json:
+        emit_json(found)
+        return
+    if not found:
+        console.print("no squad is overdue")
+    for o in found:
+        console.print(
+            f"[bold red]{o.mission} is overdue[/]: "
+            f"check-in was due {o.checkin_due:%Y-%m-%d %H:%M}; "
+            f"last seen at {o.last_place} {o.last_seen:%Y-%m-%d %H:%M} ({', '.join(o.squad)})"
+        )
+        if o.rescue.leader is None:
+            console.print("  no rescue squad can be formed:")
+        else:
+            console.print(f"  rescue led by {o.rescue.leader}:")
+            for m in o.rescue.members:
+                roles = f" [{', '.join(m.roles)}]" if m.roles else ""
+                console.print(f"    {m.shinobi}{roles}", markup=False)
+        for reason in o.rescue.reasons:
+            console.print(f"    - {reason}", markup=False)
+        for b in o.rescue.briefing:
+            console.print(f"    brief: {b.threat} / {b.ability}: {b.advice}", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("approve")(approve)
     app.command("dispatch")(dispatch)
     app.command("checkin")(checkin)
     app.command("report")(report)
     app.command("timeline")(timeline)
+    app.command("overdue")(overdue)

@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import Console
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
 
 
 def _plain(value: Any) -> Any:

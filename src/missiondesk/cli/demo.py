@@ -1,0 +1,37 @@
+"""`missiondesk demo`: a fresh database with the demo village, and the story told."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from platformdirs import user_data_dir
+from rich.panel import Panel
+
+from missiondesk.cli.context import DbOption, open_db
+from missiondesk.cli.output import console
+from missiondesk.demo import tell
+from missiondesk.store.database import ENV_VAR
+
+
+def demo(db: DbOption = None) -> None:
+    """Tell the story of the scroll mission, from intake to the after-action report, on a
+    fresh database (--db, else demo.sqlite in your data folder; any village in it is
+    replaced)."""
+    if not db and not os.environ.get(ENV_VAR):
+        path = Path(user_data_dir("missiondesk", appauthor=False)) / "demo.sqlite"
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+        db = str(path)
+    database = open_db(db)
+    for n, chapter in enumerate(tell(database), start=1):
+        console.print(
+            Panel("\n".join(chapter.lines), title=f"{n}. {chapter.title}", title_align="left"),
+            markup=False,
+        )
+    console.print(f"The demo database is {database.url}; explore it with --db.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

@@ -1,0 +1,172 @@
+"""`missiondesk plan`: squads for the whole board, under every standing order."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from missiondesk.cli.context import DbOption, JsonOption, open_db
+from missiondesk.cli.output import actor, console, emit_json, errors
+from missiondesk.errors import BadInput
+from missiondesk.planning.model import ProgressEvent
+from missiondesk.planning.plan import Plan
+from missiondesk.services import planning as planning_service
+
+
+def _pins(values: list[str]) -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for value in values:
+        shinobi, sep, mission = value.partition("=")
+        if not sep or not shinobi or not mission:
+            raise BadInput(f"--pin {value!r}: write SHINOBI=MISSION", field="pins")
+        if shinobi in pins and pins[shinobi] != mission:
+            raise BadInput(f"--pin: {shinobi} is pinned to two missions", field="pins")
+        pins[shinobi] = mission
+    return pins
+
+
+def _forbids(values: list[str]) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for value in values:
+        shinobi, sep, mission = value.partition("=")
+        if not shinobi or (sep and not mission):
+            raise BadInput(f"--forbid {value!r}: write SHINOBI or SHINOBI=MISSION", field="forbids")
+        out.append((shinobi, mission or None))
+    return out
+
+
+def plan(
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds the solver may search.")
+    ] = 10.0,
+    pin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pin", help="SHINOBI=MISSION: put this shinobi on this mission (repeatable)."
+        ),
+    ] = None,
+    forbid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--forbid",
+            help="SHINOBI or SHINOBI=MISSION: keep them off every mission, or off one "
+            "(repeatable).",
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Solver threads.")] = 2,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Plan the board: every mission assessed and not yet approved gets a squad that obeys
+    every standing order, most total priority first, then the best quality. Staffed
+    missions become `planned`; replanning keeps what it can of the previous plan.
+
+    objective is the total priority staffed; bound is the solver's proven upper bound.
+    """
+    database = open_db(db)
+    pins, forbids = _pins(pin or []), _forbids(forbid or [])
+    if json:
+        result = planning_service.plan(
+            database,
+            actor=actor(),
+            time_limit=time_limit,
+            pins=pins,
+            forbids=forbids,
+            workers=workers,
+        )
+        emit_json(result)
+        return
+    with Progress(
+        TextColumn("[bold]planning[/]"),
+        BarColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("plan", total=time_limit, status="greedy start")
+
+        def show(event: ProgressEvent) -> None:
+            quality = f", quality {event.quality}" if event.quality is not None else ""
+            bar.update(
+                task,
+                completed=min(event.seconds, time_limit),
+                status=f"{event.phase}: priority {event.objective} "
+                f"of at most {event.bound}{quality}",
+            )
+
+        result = planning_service.plan(
+            database,
+            actor=actor(),
+            time_limit=time_limit,
+            pins=pins,
+            forbids=forbids,
+            progress=show,
+            workers=workers,
+        )
+    print_plan(result)
+
+
+def print_plan(result: Plan) -> None:
+    proven = "proven best" if result.objective >= result.bound else f"bound {result.bound}"
+    console.print(
+        f"[bold]Plan[/] ({result.status}): priority staffed {result.objective} ({proven}); "
+        f"{len(result.squads)} squads, {len(result.unstaffed)} unstaffed, "
+        f"{result.moved} previous assignment(s) moved"
+    )
+    for squad in result.squads:
+        console.print(
+            f"\n[bold green]{squad.mission}[/] (rank {squad.effective_rank}), led by {squad.leader}"
+        )
+        for m in squad.members:
+            roles = f" [{', '.join(m.roles)}]" if m.roles else ""
+            console.print(f"  {m.shinobi}{roles}: {'; '.join(m.reasons)}", markup=False)
+        for reason in squad.reasons:
+            console.print(f"    - {reason}", markup=False)
+    for missing in result.unstaffed:
+        console.print(f"\n[bold red]{missing.mission}[/] (rank {missing.effective_rank}) unstaffed")
+        for reason in missing.reasons:
+            console.print(f"    - {reason}", markup=False)
+
+
+def check(
+    mission: Annotated[str, typer.Argument(help="The mission's id.", show_default=False)],
+    squad: Annotated[
+        str,
+        typer.Option("--squad", help="LEADER,MEMBER,...: the squad to check.", show_default=False),
+    ],
+    declared: Annotated[
+        bool, typer.Option("--declared", help="Judge at the declared rank, not the effective one.")
+    ] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Check a squad you have in mind against every standing order (exit 0 either way;
+    the verdict is in the output)."""
+    from missiondesk.domain.village import Squad
+
+    ids = [s.strip() for s in squad.split(",") if s.strip()]
+    if not ids or len(set(ids)) != len(ids):
+        raise BadInput("--squad: name a leader and members, each once", field="squad")
+    result = planning_service.check_squad(
+        open_db(db), mission, Squad(leader=ids[0], members=ids[1:]), at_declared_rank=declared
+    )
+    if json:
+        emit_json(result)
+        return
+    if not result.violations:
+        console.print(f"{mission} at rank {result.rank}: the squad obeys every order")
+    else:
+        console.print(
+            f"[bold red]{mission} at rank {result.rank}: "
+            f"{len(result.violations)} order(s) broken[/]"
+        )
+        for v in result.violations:
+            console.print(f"  - {v.message} ({v.order})", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+    app.command("check")(check)

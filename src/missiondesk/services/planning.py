@@ -1,0 +1,283 @@
+"""Planning the board: assess, solve under every standing order, store the squads.
+
+Solving can take seconds, so it runs between two short transactions: the first assesses
+the board and reads what the planner needs; the second writes the plan only if the board
+did not change meanwhile (every mission's `version`, and the set of commitments).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, delete, insert, select, update
+
+from missiondesk.domain.assessment import Assessment
+from missiondesk.domain.ranks import MissionStatus
+from missiondesk.domain.village import Squad, Village
+from missiondesk.errors import BadInput, Conflict
+from missiondesk.planning.candidates import PlanningError
+from missiondesk.planning.model import Progress
+from missiondesk.planning.plan import Plan, Violation
+from missiondesk.planning.planner import plan_board
+from missiondesk.planning.roster import Departure
+from missiondesk.planning.validator import validate_plan
+from missiondesk.risk.assessment import assess_board, assess_mission
+from missiondesk.services.assessment import board_missions, find_mission, store_assessments
+from missiondesk.services.events import record_event
+from missiondesk.services.village import current_village
+from missiondesk.services.wellbeing import flags_in_force
+from missiondesk.store import tables as t
+from missiondesk.store.database import Database
+
+
+class PlanInputs(BaseModel):
+    """What the planner reads, captured in one transaction."""
+
+    model_config = {"arbitrary_types_allowed": True}
+    village: Village
+    assessments: dict[str, Assessment]
+    flags: dict[str, set[str]]
+    departures: list[Any]
+    committed: dict[str, str]
+    previous: dict[str, Squad]
+    versions: dict[str, int]
+
+
+def committed_shinobi(connection: Connection) -> dict[str, str]:
+    """shinobi -> the approved or dispatched mission they are bound to."""
+    return dict(
+        connection.execute(select(t.commitment.c.shinobi_id, t.commitment.c.mission_id)).all()
+    )
+
+
+def stored_squads(connection: Connection, mission_ids: Sequence[str]) -> dict[str, Squad]:
+    rows = connection.execute(
+        select(t.assignment)
+        .where(t.assignment.c.mission_id.in_(list(mission_ids)))
+        .order_by(
+            t.assignment.c.mission_id, t.assignment.c.is_leader.desc(), t.assignment.c.position
+        )
+    ).mappings()
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        grouped.setdefault(r["mission_id"], []).append(dict(r))
+    return {
+        mid: Squad(leader=rows_[0]["shinobi_id"], members=[r["shinobi_id"] for r in rows_[1:]])
+        for mid, rows_ in grouped.items()
+        if rows_ and rows_[0]["is_leader"]
+    }
+
+
+def departures_not_in_history(connection: Connection) -> list[Departure]:
+    """Squads that left and have no report yet count for `max_missions` and `min_rest`."""
+    rows = connection.execute(
+        select(t.mission.c.id, t.mission.c.departed_at).where(
+            t.mission.c.status.in_([MissionStatus.DISPATCHED, MissionStatus.OVERDUE])
+        )
+    ).all()
+    squads = stored_squads(connection, [r.id for r in rows])
+    return [
+        Departure(members=tuple(squads[r.id].everyone), departed=r.departed_at.date(), mission=r.id)
+        for r in rows
+        if r.id in squads and r.departed_at is not None
+    ]
+
+
+def read_plan_inputs(connection: Connection) -> PlanInputs:
+    village = current_village(connection)
+    board = board_missions(village)
+    assessments = assess_board(village, board)
+    store_assessments(connection, assessments)
+    versions = dict(
+        connection.execute(
+            select(t.mission.c.id, t.mission.c.version).where(t.mission.c.id.in_(list(assessments)))
+        ).all()
+    )
+    return PlanInputs(
+        village=village,
+        assessments=assessments,
+        flags=flags_in_force(connection, village),
+        departures=departures_not_in_history(connection),
+        committed=committed_shinobi(connection),
+        previous=stored_squads(connection, list(assessments)),
+        versions=versions,
+    )
+
+
+def plan(
+    db: Database,
+    *,
+    actor: str,
+    time_limit: float = 10.0,
+    pins: Mapping[str, str] | None = None,
+    forbids: Sequence[tuple[str, str | None]] | None = None,
+    progress: Progress | None = None,
+    workers: int = 2,
+) -> Plan:
+    """Plan the board and store it: staffed missions become `planned` with their squads,
+    missions left unstaffed go back to `assessed`."""
+    if time_limit <= 0:
+        raise BadInput("--time-limit must be more than 0 seconds", field="time_limit")
+    with db.transaction() as connection:
+        inputs = read_plan_inputs(connection)
+    _check_people(inputs, pins or {}, forbids or ())
+    # Shinobi bound to an approved squad are not free for this plan.
+    held = [(s, None) for s in inputs.committed if s not in (pins or {})]
+    try:
+        result = plan_board(
+            inputs.village,
+            inputs.assessments,
+            missions=list(inputs.assessments),
+            flags=inputs.flags,
+            extra_history=inputs.departures,
+            pins=pins,
+            forbids=[*(forbids or ()), *held],
+            previous=inputs.previous,
+            time_limit=time_limit,
+            workers=workers,
+            progress=progress,
+        )
+    except PlanningError as impossible:
+        raise BadInput(str(impossible), field="pins") from None
+    with db.transaction() as connection:
+        _check_unchanged(connection, inputs)
+        _store_plan(connection, inputs, result, actor)
+    return result
+
+
+def _check_people(
+    inputs: PlanInputs, pins: Mapping[str, str], forbids: Sequence[tuple[str, str | None]]
+) -> None:
+    roster = {s.id for s in inputs.village.shinobi}
+    for shinobi_id, mission_id in pins.items():
+        if shinobi_id not in roster:
+            raise BadInput(f"--pin: no shinobi {shinobi_id!r} on the roster", field="pins")
+        if mission_id not in inputs.assessments:
+            raise BadInput(
+                f"--pin: {mission_id!r} is not a mission on the board "
+                f"({', '.join(inputs.assessments) or 'the board is empty'})",
+                field="pins",
+            )
+        if shinobi_id in inputs.committed:
+            raise BadInput(
+                f"--pin: {shinobi_id} is committed to approved mission "
+                f"{inputs.committed[shinobi_id]!r}",
+                field="pins",
+            )
+    for shinobi_id, forbidden in forbids:
+        if shinobi_id not in roster:
+            raise BadInput(f"--forbid: no shinobi {shinobi_id!r} on the roster", field="forbids")
+        if forbidden is not None and forbidden not in inputs.assessments:
+            raise BadInput(
+                f"--forbid: {forbidden!r} is not a mission on the board", field="forbids"
+            )
+
+
+def _check_unchanged(connection: Connection, inputs: PlanInputs) -> None:
+    versions = dict(
+        connection.execute(
+            select(t.mission.c.id, t.mission.c.version).where(
+                t.mission.c.id.in_(list(inputs.versions))
+            )
+        ).all()
+    )
+    if versions != inputs.versions or committed_shinobi(connection) != inputs.committed:
+        raise Conflict("the board changed while planning; plan again", field="board")
+
+
+def _store_plan(connection: Connection, inputs: PlanInputs, result: Plan, actor: str) -> None:
+    board = list(inputs.assessments)
+    connection.execute(delete(t.assignment).where(t.assignment.c.mission_id.in_(board)))
+    rows = []
+    for squad in result.squads:
+        for position, member in enumerate(squad.members):
+            rows.append(
+                {
+                    "mission_id": squad.mission,
+                    "shinobi_id": member.shinobi,
+                    "is_leader": member.shinobi == squad.leader,
+                    "position": position,
+                    "roles": list(member.roles),
+                    "reasons": list(member.reasons),
+                }
+            )
+    if rows:
+        connection.execute(insert(t.assignment), rows)
+    staffed = {s.mission for s in result.squads}
+    statuses = dict(
+        connection.execute(
+            select(t.mission.c.id, t.mission.c.status).where(t.mission.c.id.in_(board))
+        ).all()
+    )
+    now = dt.datetime.now().replace(microsecond=0)
+    for mission_id in board:
+        new = MissionStatus.PLANNED if mission_id in staffed else MissionStatus.ASSESSED
+        before = inputs.previous.get(mission_id)
+        after = result.squads_by_mission().get(mission_id)
+        if statuses[mission_id] == new and before == after:
+            continue
+        connection.execute(
+            update(t.mission)
+            .where(t.mission.c.id == mission_id)
+            .values(status=new, version=t.mission.c.version + 1)
+        )
+        record_event(
+            connection,
+            actor=actor,
+            kind="mission.planned" if new == MissionStatus.PLANNED else "mission.unstaffed",
+            subject=mission_id,
+            before={"status": statuses[mission_id], "squad": before.everyone if before else None},
+            after={"status": new.value, "squad": after.everyone if after else None},
+            at=now,
+        )
+    connection.execute(insert(t.plan).values(created_at=now, result=result.model_dump(mode="json")))
+
+
+def latest_plan(db: Database) -> Plan | None:
+    with db.reading() as connection:
+        row = connection.execute(
+            select(t.plan.c.result).order_by(t.plan.c.id.desc()).limit(1)
+        ).scalar_one_or_none()
+    return Plan.model_validate(row) if row is not None else None
+
+
+class SquadCheck(BaseModel):
+    """A squad someone proposes, judged against every order at a given rank."""
+
+    mission: str
+    rank: str
+    squad: list[str]
+    violations: list[Violation]
+
+
+def check_squad(
+    db: Database, mission_id: str, squad: Squad, *, at_declared_rank: bool = False
+) -> SquadCheck:
+    """Check a proposed squad against the standing orders and the always-true rules, at the
+    mission's effective rank (or, with `at_declared_rank`, as if the declared rank held)."""
+    with db.reading() as connection:
+        village = current_village(connection)
+        flags = flags_in_force(connection, village)
+        departures = departures_not_in_history(connection)
+    mission = find_mission(village, mission_id)
+    known = {s.id for s in village.shinobi}
+    unknown = [s for s in squad.everyone if s not in known]
+    if unknown:
+        raise BadInput(f"--squad: no shinobi {', '.join(map(repr, unknown))}", field="squad")
+    assessment = assess_mission(village, mission)
+    if at_declared_rank:
+        assessment = assessment.model_copy(
+            update={"effective_rank": assessment.declared_rank, "understated": False}
+        )
+    violations = validate_plan(
+        village, {mission_id: assessment}, {mission_id: squad}, flags, departures
+    )
+    return SquadCheck(
+        mission=mission_id,
+        rank=assessment.effective_rank.value,
+        squad=squad.everyone,
+        violations=violations,
+    )
