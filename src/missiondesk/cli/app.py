@@ -50,6 +50,12 @@ planning_commands.register(app)
 wellbeing_commands.register(app)
 
 
+def _say(message: str) -> None:
+    """Errors go to stderr whole, never wrapped: each names its file, line and field."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line and turn every outcome into SPEC section 7's exit status."""
     args = sys.argv[1:] if argv is None else argv
@@ -64,16 +70,16 @@ def main(argv: list[str] | None = None) -> None:
         usage.show()
         sys.exit(2)
     except VillageFileError as bad:
-        errors.print(str(bad), markup=False)
+        _say(str(bad))
         sys.exit(2)
     except BadInput as bad:
-        errors.print(f"error: {bad}", markup=False)
+        _say(f"error: {bad}")
         sys.exit(2)
     except KeyboardInterrupt:
         errors.print("interrupted")
         sys.exit(130)
     except Exception as bug:
-        errors.print(f"internal error: {type(bug).__name__}: {bug}", markup=False)
+        _say(f"internal error: {type(bug).__name__}: {bug}")
         if os.environ.get("MISSIONDESK_DEBUG"):
             traceback.print_exc()
         sys.exit(1)

@@ -1,0 +1,99 @@
+"""Two commanders approving squads that share a shinobi at the same moment: exactly one
+succeeds, and the database (the commitment table's key) is what guarantees it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+
+from conftest import DEMO_VILLAGE, Result
+from missiondesk.errors import Conflict
+from missiondesk.services import lifecycle
+from missiondesk.store import tables as t
+from missiondesk.store.database import Database, resolve_url
+
+Cli = Callable[..., Result]
+MISSIONDESK = Path(sys.executable).with_name("missiondesk")
+
+
+def _two_squads_sharing_a_shinobi(cli: Cli, db_url: str) -> tuple[str, str, str]:
+    """Plan the demo board, then give the second squad a member of the first, as two
+    commanders planning apart could."""
+    assert cli("--db", db_url, "village", "import", DEMO_VILLAGE).code == 0
+    plan = json.loads(cli("--db", db_url, "plan", "--time-limit", "5", "--json").stdout)
+    first, second = plan["squads"][0], plan["squads"][1]
+    shared = first["members"][-1]["shinobi"]
+    engine = create_engine(resolve_url(db_url))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO assignment (mission_id, shinobi_id, is_leader, position, roles, reasons)"
+                " VALUES (:m, :s, false, 99, '[]', '[]')"
+            ),
+            {"m": second["mission"], "s": shared},
+        )
+    engine.dispose()
+    return first["mission"], second["mission"], shared
+
+
+def _committed(db_url: str, shinobi: str) -> list[str]:
+    engine = create_engine(resolve_url(db_url))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(t.commitment.c.mission_id).where(t.commitment.c.shinobi_id == shinobi)
+        ).all()
+    engine.dispose()
+    return [r[0] for r in rows]
+
+
+def test_exactly_one_of_two_concurrent_processes_approves(cli: Cli, db_url: str) -> None:
+    a, b, shared = _two_squads_sharing_a_shinobi(cli, db_url)
+    env = {**os.environ, "MISSIONDESK_ACTOR": "commander"}
+    processes = [
+        subprocess.Popen(
+            [str(MISSIONDESK), "--db", db_url, "approve", mission],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for mission in (a, b)
+    ]
+    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
+    codes = sorted(code for code, _ in outcomes)
+    assert codes == [0, 2], outcomes
+    loser = next(err for code, err in outcomes if code == 2)
+    assert "committed" in loser and "Traceback" not in loser
+    assert len(_committed(db_url, shared)) == 1
+
+
+def test_the_database_settles_an_exact_tie(cli: Cli, db_url: str) -> None:
+    """Both approvals pass their checks before either writes; the key decides."""
+    a, b, shared = _two_squads_sharing_a_shinobi(cli, db_url)
+    db = Database(resolve_url(db_url))
+    start = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def approve(mission: str) -> None:
+        start.wait()
+        try:
+            lifecycle.approve(db, mission, actor=mission)
+            results[mission] = "approved"
+        except Conflict as refused:
+            results[mission] = f"refused: {refused}"
+
+    threads = [threading.Thread(target=approve, args=(m,)) for m in (a, b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    db.dispose()
+    assert sorted(v.split(":")[0] for v in results.values()) == ["approved", "refused"], results
+    assert len(_committed(db_url, shared)) == 1
