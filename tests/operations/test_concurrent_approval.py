@@ -34,7 +34,8 @@ def _two_squads_sharing_a_shinobi(cli: Cli, db_url: str) -> tuple[str, str, str]
     with engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO assignment (mission_id, shinobi_id, is_leader, position, roles, reasons)"
+                "INSERT INTO assignment"
+                " (mission_id, shinobi_id, is_leader, position, roles, reasons)"
                 " VALUES (:m, :s, false, 99, '[]', '[]')"
             ),
             {"m": second["mission"], "s": shared},
