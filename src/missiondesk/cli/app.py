@@ -17,6 +17,8 @@ from missiondesk.cli import board as board_commands
 from missiondesk.cli import demo as demo_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
 from missiondesk.cli import planning as planning_commands
+from missiondesk.cli import serve as serve_commands
+from missiondesk.cli import users as user_commands
 from missiondesk.cli import village as village_commands
 from missiondesk.cli import wellbeing as wellbeing_commands
 from missiondesk.cli.context import DbOption, remember_root_db
@@ -48,6 +50,8 @@ assessment_commands.register(app)
 lifecycle_commands.register(app)
 planning_commands.register(app)
 wellbeing_commands.register(app)
+serve_commands.register(app)
+user_commands.register(app)
 
 
 def _say(message: str) -> None:

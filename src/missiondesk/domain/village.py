@@ -106,7 +106,7 @@ class Mission(_Model):
     priority: Annotated[int, Field(ge=1, le=5)] | None = None
     kind: Ident | None = None
     client: Client | None = None
-    objective: Objective = Objective()
+    objective: Objective = Field(default_factory=Objective)
     route: Annotated[list[Ident], Field(min_length=1)]
     window: Window | None = None
     reward_ryo: Annotated[int, Field(ge=0)] | None = None
@@ -163,7 +163,7 @@ class HistoryMission(_Model):
     rank: MissionRankField
     route: Annotated[list[Ident], Field(min_length=1)]
     kind: Ident | None = None
-    objective: Objective = Objective()
+    objective: Objective = Field(default_factory=Objective)
 
 
 class Squad(_Model):

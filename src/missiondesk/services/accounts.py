@@ -18,7 +18,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from missiondesk.errors import BadInput, Conflict, NotFound
@@ -235,7 +235,7 @@ def _account_row(connection: Connection, name: str) -> dict[str, Any] | None:
     return dict(found) if found is not None else None
 
 
-def _account(row: Mapping[str, Any]) -> Account:
+def _account(row: Mapping[str, Any] | RowMapping) -> Account:
     return Account(
         name=row["name"],
         role=AccountRole(row["role"]),

@@ -1,0 +1,334 @@
+"""The board compiled for search: each mission's needs as masks over the roster, and a
+bounded list of candidates per mission (eligible, useful, diverse) for the CP-SAT model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from missiondesk.domain.assessment import Assessment
+from missiondesk.domain.ranks import MissionRank
+from missiondesk.domain.village import HistoryEntry, Mission, Squad, Village
+from missiondesk.planning.quality import (
+    MemberScore,
+    default_scores,
+    good_pairs,
+    leader_points,
+    member_points,
+)
+from missiondesk.planning.roster import Departure, Roster
+from missiondesk.planning.rules import ALWAYS, MissionView, Need, mission_needs
+
+CANDIDATES = 40
+"""Candidates kept per mission; a mission with fewer eligible people keeps them all."""
+
+
+class PlanningError(ValueError):
+    """A request the planner cannot honour (an impossible pin, an unknown mission...)."""
+
+
+@dataclass
+class Requirements:
+    """One mission's needs, compiled: who may serve and lead, what counts, what size."""
+
+    mission: Mission
+    assessment: Assessment
+    view: MissionView
+    needs: list[Need]
+    eligible: np.ndarray  # may serve: every `serve` need, and not forbidden by the Hokage
+    leads: np.ndarray  # may lead: eligible and every `lead` need
+    lead_kind: np.ndarray  # every `lead` need, whoever is eligible
+    counts: list[Need]
+    low: int
+    high: int
+    forbidden: np.ndarray  # forbidden for this mission by the Hokage
+    value: np.ndarray  # points each person would bring as a member (proxy scores)
+    lead_value: np.ndarray  # extra points for leading
+    pinned: list[int] = field(default_factory=list)
+    previous: frozenset[int] = frozenset()
+    previous_leader: int | None = None
+
+    @property
+    def priority(self) -> int:
+        return self.mission.effective_priority
+
+    def feasible_alone(self) -> bool:
+        """Necessary conditions for staffing it from the whole eligible pool."""
+        pool = int(self.eligible.sum())
+        return (
+            self.low <= self.high
+            and pool >= self.low
+            and bool(self.leads.any())
+            and all(int((n.mask & self.eligible).sum()) >= n.count for n in self.counts)
+            and all(n.count <= self.high for n in self.counts)
+        )
+
+
+@dataclass
+class Board:
+    village: Village
+    roster: Roster
+    missions: list[Requirements]
+    pairs: Mapping[tuple[str, str], int]
+    workload: list[np.ndarray]  # per mission: missions each person went on recently
+
+    def mission_index(self) -> dict[str, int]:
+        return {r.mission.id: k for k, r in enumerate(self.missions)}
+
+
+def compile_board(
+    village: Village,
+    assessments: Mapping[str, Assessment],
+    mission_ids: Sequence[str],
+    *,
+    flags: Mapping[str, Collection[str]] | None,
+    extra_history: Iterable[HistoryEntry | Departure],
+    pins: Mapping[str, str],
+    forbids: Sequence[tuple[str, str | None]],
+    previous: Mapping[str, Squad],
+) -> Board:
+    roster = Roster(village, flags, extra_history)
+    by_id = {m.id: m for m in village.missions}
+    threats = {t.id: t for t in village.threats}
+    for sid, mid in [*pins.items(), *forbids]:
+        if sid not in roster.index:
+            raise PlanningError(f"{sid!r} is not a shinobi of {village.village.id}")
+        if mid is not None and mid not in mission_ids:
+            raise PlanningError(
+                f"{mid!r} is not a mission on the board ({sid!r} is pinned or forbidden there)"
+            )
+    proxy: dict[MissionRank, np.ndarray] = {}
+    days = village.settings.wellbeing.workload_days
+    missions = []
+    workload = []
+    for mid in mission_ids:
+        mission = by_id[mid]
+        assessment = assessments[mid]
+        earliest = mission.earliest(village.village.today)
+        view = MissionView(
+            mission, assessment, earliest, roster, village.roles, threats, village.countermeasures
+        )
+        needs = mission_needs(view, village.standing_orders)
+        forbidden = np.zeros(len(roster), dtype=bool)
+        for sid, fmid in forbids:
+            if fmid is None or fmid == mid:
+                forbidden[roster.index[sid]] = True
+        eligible = ~forbidden
+        leads = np.ones(len(roster), dtype=bool)
+        low, high = 1, None
+        for need in needs:
+            if need.kind == "serve":
+                assert need.mask is not None
+                eligible = eligible & need.mask
+            elif need.kind == "lead":
+                assert need.mask is not None
+                leads = leads & need.mask
+            elif need.kind == "size":
+                low = max(low, need.low)
+                high = need.high if high is None else min(high, need.high)
+        if high is None:
+            high = max(low, 6)
+        prev = previous.get(mid)
+        before = (
+            frozenset(roster.index[s] for s in prev.everyone if s in roster.index)
+            if prev
+            else frozenset()
+        )
+        kept = np.zeros(len(roster), dtype=bool)
+        kept[list(before)] = True
+        prev_leader = roster.index.get(prev.leader) if prev else None
+        kept_lead = np.zeros(len(roster), dtype=bool)
+        if prev_leader is not None:
+            kept_lead[prev_leader] = True
+        rank = assessment.effective_rank
+        if rank not in proxy:
+            proxy[rank] = default_scores(roster, rank)
+        recent = roster.missions_before(earliest, days)
+        workload.append(recent)
+        missions.append(
+            Requirements(
+                mission=mission,
+                assessment=assessment,
+                view=view,
+                needs=needs,
+                eligible=eligible,
+                leads=leads & eligible,
+                lead_kind=leads,
+                counts=[n for n in needs if n.kind == "count"],
+                low=low,
+                high=high,
+                forbidden=forbidden,
+                value=member_points(proxy[rank], recent, roster.flagged, kept),
+                lead_value=leader_points(proxy[rank], roster.flagged, kept_lead),
+                pinned=sorted(roster.index[s] for s, m in pins.items() if m == mid),
+                previous=before,
+                previous_leader=prev_leader,
+            )
+        )
+    pairs = good_pairs(village.history)
+    return Board(village, roster, missions, pairs, workload)
+
+
+def blocked_by(need: Need, i: int) -> str:
+    """Why person i may not serve under a `serve` need, naming the order."""
+    why = need.why_not(i) if need.why_not else f"does not meet {need.text}"
+    return why if need.order == ALWAYS else f"{why} (order {need.order!r})"
+
+
+def check_pins(board: Board) -> None:
+    """An impossible pin is the Hokage's to fix: say which and why."""
+    roster = board.roster
+    for req in board.missions:
+        for i in req.pinned:
+            if not req.eligible[i]:
+                reasons = [
+                    blocked_by(need, i)
+                    for need in req.needs
+                    if need.kind == "serve" and need.mask is not None and not need.mask[i]
+                ]
+                if req.forbidden[i]:
+                    reasons.append("is also forbidden for it")
+                raise PlanningError(
+                    f"cannot pin {roster.ids[i]} to {req.mission.id}: {'; '.join(reasons)}"
+                )
+        if len(req.pinned) > req.high:
+            raise PlanningError(
+                f"cannot pin {len(req.pinned)} shinobi to {req.mission.id}: "
+                f"its squad may have at most {req.high}"
+            )
+        if req.pinned and not req.feasible_alone():
+            raise PlanningError(
+                f"cannot pin anyone to {req.mission.id}: no squad can meet its orders"
+            )
+
+
+@dataclass
+class Candidates:
+    """The person-mission pairs the model may use, as parallel arrays."""
+
+    mission: np.ndarray
+    person: np.ndarray
+    complete: bool  # True when no eligible pair was left out
+
+
+def prune(
+    board: Board, keep: Sequence[Iterable[int]], limit: int = CANDIDATES, seed: int = 0
+) -> Candidates:
+    """Per mission: everyone in `keep` (the greedy squad, pins, the previous squad), the
+    people who fill each counted need (all of them when few), leaders, the best by value,
+    and a seeded random sample of the rest so that missions do not all compete for the
+    same few people."""
+    rng = np.random.default_rng(seed)
+    missions: list[np.ndarray] = []
+    people: list[np.ndarray] = []
+    complete = True
+    for k, req in enumerate(board.missions):
+        pool = np.flatnonzero(req.eligible)
+        if len(pool) <= limit:
+            chosen = pool
+        else:
+            complete = False
+            value = req.value[pool]
+            order = pool[np.argsort(-value, kind="stable")]
+            picked: list[int] = [
+                *keep[k],
+                *req.pinned,
+                *(i for i in req.previous if req.eligible[i]),
+            ]
+            for need in req.counts:
+                assert need.mask is not None
+                fit = order[need.mask[order]]
+                if len(fit) <= 3 * need.count + 8:
+                    picked.extend(fit.tolist())
+                else:
+                    picked.extend(fit[: need.count + 3].tolist())
+                    picked.extend(rng.choice(fit, size=need.count + 4, replace=False).tolist())
+            leaders = order[req.leads[order]]
+            picked.extend(leaders[:4].tolist())
+            if len(leaders) > 4:
+                picked.extend(
+                    rng.choice(leaders, size=min(4, len(leaders)), replace=False).tolist()
+                )
+            picked.extend(order[: limit // 4].tolist())
+            seen = set(picked)
+            rest = np.array(
+                [i for i in order[: 8 * limit].tolist() if i not in seen], dtype=np.int64
+            )
+            room = limit - len(seen)
+            if room > 0 and len(rest):
+                picked.extend(rng.choice(rest, size=min(room, len(rest)), replace=False).tolist())
+            chosen = np.unique(np.array(picked, dtype=np.int64))
+        missions.append(np.full(len(chosen), k, dtype=np.int64))
+        people.append(chosen.astype(np.int64))
+    return Candidates(
+        np.concatenate(missions) if missions else np.zeros(0, dtype=np.int64),
+        np.concatenate(people) if people else np.zeros(0, dtype=np.int64),
+        complete,
+    )
+
+
+def pair_scores(
+    board: Board, candidates: Candidates, member_score: MemberScore | None
+) -> np.ndarray:
+    """The member score of each candidate pair: the caller's function, or the default."""
+    if member_score is None:
+        cache: dict[MissionRank, np.ndarray] = {}
+        out = np.zeros(len(candidates.person))
+        for k, req in enumerate(board.missions):
+            rank = req.assessment.effective_rank
+            if rank not in cache:
+                cache[rank] = default_scores(board.roster, rank)
+            sel = candidates.mission == k
+            out[sel] = cache[rank][candidates.person[sel]]
+        return out
+    shinobi = board.roster.shinobi
+    return np.array(
+        [
+            member_score(shinobi[int(p)], board.missions[int(m)].assessment)
+            for m, p in zip(candidates.mission, candidates.person, strict=True)
+        ],
+        dtype=np.float64,
+    )
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A cut: the missions of `missions` together need `sum(need)` people of one kind when
+    staffed, and only `capacity` such people can serve any of them."""
+
+    missions: tuple[int, ...]
+    need: tuple[int, ...]
+    capacity: int
+
+
+def capacities(board: Board, pools: Sequence[np.ndarray]) -> list[Capacity]:
+    """Cuts that count people across missions: for each kind of counted need (the same
+    role or rank), for each kind of leader, and for squads as a whole, the people who
+    could serve are at most the size of the union of the missions' pools (`pools[k]`:
+    roster indices). Each person serves one mission, so the cuts hold for every plan."""
+    n = len(board.roster)
+    groups: dict[bytes, tuple[np.ndarray, list[int], list[int]]] = {}
+
+    def add(key: bytes, mask: np.ndarray, k: int, count: int) -> None:
+        if key not in groups:
+            groups[key] = (np.zeros(n, dtype=bool), [], [])
+        union, missions, needs = groups[key]
+        union[pools[k][mask[pools[k]]]] = True
+        missions.append(k)
+        needs.append(count)
+
+    everyone = np.ones(n, dtype=bool)
+    for k, req in enumerate(board.missions):
+        add(b"size", everyone, k, req.low)
+        add(b"lead" + np.packbits(req.lead_kind).tobytes(), req.leads, k, 1)
+        for need in req.counts:
+            assert need.mask is not None
+            add(b"count" + np.packbits(need.mask).tobytes(), need.mask, k, need.count)
+    return [
+        Capacity(tuple(missions), tuple(needs), int(union.sum()))
+        for union, missions, needs in groups.values()
+        if int(union.sum()) < sum(needs)
+    ]

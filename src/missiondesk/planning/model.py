@@ -1,0 +1,349 @@
+"""The CP-SAT model over the pruned candidates, solved lexicographically: first the total
+priority of staffed missions, then, with that held, the quality points.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from missiondesk.planning.candidates import Board, Candidates, capacities
+from missiondesk.planning.greedy import Assignment
+from missiondesk.planning.quality import (
+    JUNIOR,
+    PAIR_CAP,
+    SENIORS,
+    WEIGHTS,
+    leader_points,
+    member_points,
+)
+
+Phase = Literal["greedy", "priority", "quality"]
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """The best plan so far and what is proven, for a progress bar."""
+
+    phase: Phase
+    seconds: float
+    objective: int  # total priority staffed by the best plan so far
+    bound: int  # proven upper bound on it
+    quality: int | None = None
+    quality_bound: int | None = None
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class SolveResult:
+    squads: dict[int, Assignment]
+    priority: int
+    priority_bound: int
+    quality: int | None
+    quality_bound: int | None
+    quality_proven: bool
+    priority_proven_at: float | None
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Callable[[cp_model.CpSolverSolutionCallback], None]) -> None:
+        super().__init__()
+        self._report = report
+
+    def on_solution_callback(self) -> None:
+        self._report(self)
+
+
+class PlanModel:
+    """Booleans x (person on mission), l (person leads mission) over candidate pairs,
+    y (mission staffed) per mission, plus pair and junior indicators for quality."""
+
+    def __init__(self, board: Board, candidates: Candidates, scores: np.ndarray) -> None:
+        self.board = board
+        self.cands = candidates
+        model = cp_model.CpModel()
+        self.model = model
+        roster = board.roster
+        mission, person = candidates.mission, candidates.person
+        n_pairs = len(person)
+        self.x = [model.new_bool_var(f"x{j}") for j in range(n_pairs)]
+        self.y = [model.new_bool_var(f"y{k}") for k in range(len(board.missions))]
+        self.lead: dict[int, cp_model.IntVar] = {}
+        starts = np.searchsorted(mission, np.arange(len(board.missions) + 1))
+        self.starts = starts
+        member_coef = np.zeros(n_pairs, dtype=np.int64)
+        lead_terms: list[tuple[cp_model.IntVar, int]] = []
+        self.lookup: dict[tuple[int, int], int] = {}
+        for k, req in enumerate(board.missions):
+            a, b = int(starts[k]), int(starts[k + 1])
+            who = person[a:b]
+            xs = self.x[a:b]
+            y = self.y[k]
+            for j, p in zip(range(a, b), who.tolist(), strict=True):
+                self.lookup[(k, p)] = j
+            if req.low > req.high or b == a:
+                model.add(y == 0)
+                continue
+            size = cp_model.LinearExpr.sum(xs)
+            model.add(size >= req.low * y)
+            model.add(size <= req.high * y)
+            leads = []
+            kept = np.isin(who, list(req.previous))
+            member_coef[a:b] = member_points(
+                scores[a:b], board.workload[k][who], roster.flagged[who], kept
+            )
+            lead_coef = leader_points(
+                scores[a:b], roster.flagged[who], who == (req.previous_leader or -1)
+            )
+            for offset, p in enumerate(who.tolist()):
+                if req.leads[p]:
+                    lv = model.new_bool_var(f"l{a + offset}")
+                    model.add_implication(lv, xs[offset])
+                    self.lead[a + offset] = lv
+                    leads.append(lv)
+                    lead_terms.append((lv, int(lead_coef[offset])))
+            model.add(cp_model.LinearExpr.sum(leads) == y)
+            for need in req.counts:
+                assert need.mask is not None
+                fit = [xs[o] for o in np.flatnonzero(need.mask[who]).tolist()]
+                model.add(cp_model.LinearExpr.sum(fit) >= need.count * y)
+            for p in req.pinned:
+                model.add(xs[int(np.flatnonzero(who == p)[0])] == 1)
+        pools = [person[int(starts[k]) : int(starts[k + 1])] for k in range(len(board.missions))]
+        for cut in capacities(board, pools):
+            model.add(
+                cp_model.LinearExpr.weighted_sum([self.y[k] for k in cut.missions], cut.need)
+                <= cut.capacity
+            )
+        by_person: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for j, p in enumerate(person.tolist()):
+            by_person[p].append(self.x[j])
+        for xs_p in by_person.values():
+            if len(xs_p) > 1:
+                model.add_at_most_one(xs_p)
+        self.priority = cp_model.LinearExpr.weighted_sum(
+            self.y, [r.priority for r in board.missions]
+        )
+        terms: list[cp_model.IntVar] = list(self.x)
+        coefs: list[int] = member_coef.tolist()
+        for lv, c in lead_terms:
+            terms.append(lv)
+            coefs.append(c)
+        terms_pairs, coefs_pairs = self._pairs()
+        terms_juniors, coefs_juniors = self._juniors()
+        terms += terms_pairs + terms_juniors
+        coefs += coefs_pairs + coefs_juniors
+        self.quality = cp_model.LinearExpr.weighted_sum(terms, coefs)
+        self.quality_span = int(sum(abs(c) for c in coefs)) + 1
+
+    def _pairs(self) -> tuple[list[cp_model.IntVar], list[int]]:
+        roster = self.board.roster
+        per_person: dict[int, list[int]] = defaultdict(list)
+        for j, p in enumerate(self.cands.person.tolist()):
+            per_person[p].append(j)
+        terms, coefs = [], []
+        touching: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for (a, b), count in sorted(self.board.pairs.items()):
+            ia, ib = roster.index.get(a), roster.index.get(b)
+            if ia is None or ib is None:
+                continue
+            for ja in per_person.get(ia, []):
+                k = int(self.cands.mission[ja])
+                jb = self.lookup.get((k, ib))
+                if jb is None:
+                    continue
+                z = self.model.new_bool_var(f"z{ja}_{jb}")
+                self.model.add_implication(z, self.x[ja])
+                self.model.add_implication(z, self.x[jb])
+                touching[ja].append(z)
+                touching[jb].append(z)
+                terms.append(z)
+                coefs.append(WEIGHTS.pair * min(PAIR_CAP, count))
+        for j, zs in touching.items():
+            # A member pairs with at most the rest of the squad: keeps the LP bound honest.
+            high = self.board.missions[int(self.cands.mission[j])].high
+            if len(zs) > high - 1:
+                self.model.add(cp_model.LinearExpr.sum(zs) <= (high - 1) * self.x[j])
+        return terms, coefs
+
+    def _juniors(self) -> tuple[list[cp_model.IntVar], list[int]]:
+        rank = self.board.roster.rank
+        terms, coefs = [], []
+        for k in range(len(self.board.missions)):
+            a, b = int(self.starts[k]), int(self.starts[k + 1])
+            who = rank[self.cands.person[a:b]]
+            juniors = [self.x[a + o] for o in np.flatnonzero(who == JUNIOR).tolist()]
+            seniors = [self.x[a + o] for o in np.flatnonzero(np.isin(who, SENIORS)).tolist()]
+            if juniors and seniors:
+                v = self.model.new_bool_var(f"j{k}")
+                self.model.add(v <= cp_model.LinearExpr.sum(juniors))
+                self.model.add(v <= cp_model.LinearExpr.sum(seniors))
+                terms.append(v)
+                coefs.append(WEIGHTS.junior)
+        return terms, coefs
+
+    def hint(self, squads: Mapping[int, Assignment]) -> None:
+        self.model.clear_hints()
+        on: dict[int, Assignment] = dict(squads)
+        for k, y in enumerate(self.y):
+            self.model.add_hint(y, k in on)
+        chosen = {(k, p) for k, s in on.items() for p in s.everyone}
+        leaders = {(k, s.leader) for k, s in on.items()}
+        for j, (k, p) in enumerate(
+            zip(self.cands.mission.tolist(), self.cands.person.tolist(), strict=True)
+        ):
+            self.model.add_hint(self.x[j], (k, p) in chosen)
+            if j in self.lead:
+                self.model.add_hint(self.lead[j], (k, p) in leaders)
+
+    def read(self, solver: cp_model.CpSolver) -> dict[int, Assignment]:
+        everyone: dict[int, list[int]] = defaultdict(list)
+        leader: dict[int, int] = {}
+        for j, (k, p) in enumerate(
+            zip(self.cands.mission.tolist(), self.cands.person.tolist(), strict=True)
+        ):
+            if solver.boolean_value(self.x[j]):
+                everyone[k].append(p)
+                if j in self.lead and solver.boolean_value(self.lead[j]):
+                    leader[k] = p
+        return {
+            k: Assignment(leader[k], (leader[k], *sorted(p for p in ps if p != leader[k])))
+            for k, ps in sorted(everyone.items())
+        }
+
+
+def relaxed_bound(board: Board, seconds: float) -> int:
+    """An upper bound on the total priority valid for the whole board (not only the
+    candidates): missions that can be staffed alone, under the capacity cuts computed on
+    every eligible person."""
+    model = cp_model.CpModel()
+    y = [model.new_bool_var(f"y{k}") for k in range(len(board.missions))]
+    for k, req in enumerate(board.missions):
+        if not req.feasible_alone():
+            model.add(y[k] == 0)
+    pools = [np.flatnonzero(req.eligible) for req in board.missions]
+    for cut in capacities(board, pools):
+        model.add(
+            cp_model.LinearExpr.weighted_sum([y[k] for k in cut.missions], cut.need) <= cut.capacity
+        )
+    model.maximize(cp_model.LinearExpr.weighted_sum(y, [r.priority for r in board.missions]))
+    solver = _solver(seconds, 1)
+    status = solver.solve(model)
+    if status == cp_model.OPTIMAL:
+        return round(solver.objective_value)
+    if status == cp_model.FEASIBLE:
+        return int(np.floor(solver.best_objective_bound + 1e-6))
+    return sum(r.priority for r in board.missions if r.feasible_alone())
+
+
+def _solver(seconds: float, workers: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = 0
+    # The assignment's LP bound is tight only with the full linearisation; with few
+    # workers the default portfolio has no such worker and never proves anything.
+    if workers >= 2:
+        solver.parameters.subsolvers.extend(["max_lp", "quick_restart"])
+    else:
+        solver.parameters.linearization_level = 2
+    return solver
+
+
+class Infeasible(Exception):
+    """The pins cannot all hold together."""
+
+
+def solve(
+    plan_model: PlanModel,
+    start: Mapping[int, Assignment],
+    start_priority: int,
+    upper_bound: int,
+    *,
+    deadline: float,
+    workers: int,
+    progress: Progress | None,
+    began: float,
+) -> SolveResult:
+    """Phase 1 maximises priority from the greedy hint (skipped when the greedy plan
+    already reaches `upper_bound`, a bound valid for the whole board); phase 2 holds that
+    priority and maximises quality."""
+    model = plan_model.model
+
+    def emit(event: ProgressEvent) -> None:
+        if progress is not None:
+            progress(event)
+
+    best, bound, squads = start_priority, upper_bound, dict(start)
+    proven_at: float | None = None
+    emit(ProgressEvent("greedy", time.monotonic() - began, best, bound))
+    if best >= upper_bound:
+        proven_at = time.monotonic() - began
+    else:
+        model.maximize(plan_model.priority)
+        plan_model.hint(squads)
+        solver = _solver((deadline - time.monotonic()) * 0.5, workers)
+
+        def on_priority(found: cp_model.CpSolverSolutionCallback) -> None:
+            value, proven = round(found.objective_value), round(found.best_objective_bound)
+            emit(ProgressEvent("priority", time.monotonic() - began, value, min(proven, bound)))
+
+        status = solver.solve(model, _Reporter(on_priority))
+        if status == cp_model.INFEASIBLE:
+            raise Infeasible
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = round(solver.objective_value)
+            if found >= best:
+                best, squads = found, plan_model.read(solver)
+            bound = min(bound, round(solver.best_objective_bound))
+            if status == cp_model.OPTIMAL:
+                bound = best
+        if best >= bound:
+            proven_at = time.monotonic() - began
+    proven = best >= bound
+    if proven:
+        model.add(plan_model.priority == best)
+        model.maximize(plan_model.quality)
+    else:
+        model.add(plan_model.priority >= best)
+        model.maximize(plan_model.priority * plan_model.quality_span + plan_model.quality)
+    plan_model.hint(squads)
+    remaining = deadline - time.monotonic()
+    quality: int | None = None
+    quality_bound: int | None = None
+    quality_proven = False
+    if remaining > 0.05:
+        solver = _solver(remaining, workers)
+
+        def on_quality(found: cp_model.CpSolverSolutionCallback) -> None:
+            top = round(found.best_objective_bound) if proven else None
+            emit(
+                ProgressEvent(
+                    "quality",
+                    time.monotonic() - began,
+                    found.value(plan_model.priority),
+                    bound,
+                    found.value(plan_model.quality),
+                    top,
+                )
+            )
+
+        status = solver.solve(model, _Reporter(on_quality))
+        if status == cp_model.INFEASIBLE:
+            raise Infeasible
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            squads = plan_model.read(solver)
+            best = max(best, solver.value(plan_model.priority))
+            quality = solver.value(plan_model.quality)
+            if proven:
+                quality_bound = round(solver.best_objective_bound)
+                quality_proven = status == cp_model.OPTIMAL
+    return SolveResult(squads, best, bound, quality, quality_bound, quality_proven, proven_at)

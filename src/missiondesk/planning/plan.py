@@ -1,0 +1,81 @@
+"""The shape of a plan (SPEC section 7, `plan --json`), and of what the validator finds."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from missiondesk.domain.ranks import MissionRank
+from missiondesk.domain.village import Squad
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PlannedMember(_Shape):
+    shinobi: str
+    roles: list[str]  # every village role this shinobi fills
+    reasons: list[str]  # why they are on this squad
+
+
+class PlannedSquad(_Shape):
+    mission: str
+    effective_rank: MissionRank
+    leader: str
+    members: list[PlannedMember]  # everyone on the squad, the leader first
+    reasons: list[str]  # how the squad meets each order that applies
+
+    def squad(self) -> Squad:
+        """As the domain's squad: the leader, and the others as members."""
+        return Squad(
+            leader=self.leader,
+            members=[m.shinobi for m in self.members if m.shinobi != self.leader],
+        )
+
+
+class UnstaffedMission(_Shape):
+    mission: str
+    effective_rank: MissionRank
+    reasons: list[str]  # which orders could not be met, and by what margin
+
+
+class Quality(_Shape):
+    """The second objective's points (docs/planning.md), in total and by term."""
+
+    total: int
+    bound: int | None  # CP-SAT's proven bound on the total, when it has one
+    terms: dict[str, int]
+
+
+class Baseline(_Shape):
+    """The greedy plan the search started from."""
+
+    objective: int
+    quality: int
+
+
+class Plan(_Shape):
+    status: Literal["optimal", "feasible"]
+    objective: int  # total priority of the staffed missions
+    bound: int  # proven upper bound on `objective`
+    bound_scope: Literal["board", "candidates"]  # what the bound is proven over
+    squads: list[PlannedSquad]
+    unstaffed: list[UnstaffedMission]
+    moved: int  # previous assignments (shinobi on mission) this plan changed
+    quality: Quality
+    baseline: Baseline
+    seconds: dict[str, float | None]  # "total", "priority_proven" (None when not proven)
+
+    def squads_by_mission(self) -> dict[str, Squad]:
+        return {s.mission: s.squad() for s in self.squads}
+
+
+class Violation(_Shape):
+    """A broken rule in a plan: which mission, which order (or "always"), and a sentence."""
+
+    mission: str
+    order: str
+    rule: str
+    message: str

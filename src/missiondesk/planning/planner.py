@@ -1,0 +1,286 @@
+"""Plan a day's board: squads that obey every standing order, the most total priority
+first, then the best quality; every plan checked by the validator before it is returned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from missiondesk.domain.assessment import Assessment
+from missiondesk.domain.ranks import MissionStatus
+from missiondesk.domain.village import HistoryEntry, Squad, Village
+from missiondesk.planning.candidates import (
+    Board,
+    PlanningError,
+    check_pins,
+    compile_board,
+    pair_scores,
+    prune,
+)
+from missiondesk.planning.explain import explain_squad, explain_unstaffed
+from missiondesk.planning.greedy import Assignment, greedy_plan
+from missiondesk.planning.model import Infeasible, PlanModel, Progress, relaxed_bound, solve
+from missiondesk.planning.plan import (
+    Baseline,
+    Plan,
+    PlannedMember,
+    PlannedSquad,
+    Quality,
+    UnstaffedMission,
+)
+from missiondesk.planning.quality import MemberScore, SquadPoints, squad_points
+from missiondesk.planning.roster import Departure, fills_role
+from missiondesk.planning.validator import validate_plan
+
+ON_THE_BOARD = (MissionStatus.ASSESSED, MissionStatus.PLANNED)
+"""A day's board: every mission assessed and not yet approved."""
+
+
+class PlanningBug(RuntimeError):
+    """The planner built a plan the validator rejects: a bug, never the user's fault."""
+
+
+def board_missions(village: Village) -> list[str]:
+    return [m.id for m in village.missions if m.status in ON_THE_BOARD]
+
+
+def plan_board(
+    village: Village,
+    assessments: Mapping[str, Assessment],
+    *,
+    missions: Sequence[str] | None = None,
+    flags: Mapping[str, Collection[str]] | None = None,
+    extra_history: Iterable[HistoryEntry | Departure] | None = None,
+    pins: Mapping[str, str] | None = None,
+    forbids: Sequence[tuple[str, str | None]] | None = None,
+    previous: Mapping[str, Squad | PlannedSquad] | None = None,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    progress: Progress | None = None,
+    member_score: MemberScore | None = None,
+) -> Plan:
+    """Squads for the board (`missions`, by default every assessed or planned mission).
+
+    `pins` puts a shinobi on a mission, `forbids` keeps one off a mission (or off every
+    mission when it names none); `previous` is the plan being replaced, whose assignments
+    are kept where they can be. Raises `PlanningError` for a request that cannot hold.
+    """
+    began = time.monotonic()
+    deadline = began + time_limit
+    history = list(extra_history or ())
+    ids = list(missions) if missions is not None else board_missions(village)
+    known = {m.id for m in village.missions}
+    for mid in ids:
+        if mid not in known:
+            raise PlanningError(f"{mid!r} is not a mission of {village.village.id}")
+        if mid not in assessments:
+            raise PlanningError(f"{mid!r} is not assessed yet; assess it before planning")
+    if len(set(ids)) != len(ids):
+        raise PlanningError("a mission is listed twice")
+    before = {
+        mid: (s.squad() if isinstance(s, PlannedSquad) else s)
+        for mid, s in (previous or {}).items()
+        if mid in ids
+    }
+    pins = dict(pins or {})
+    board = compile_board(
+        village,
+        assessments,
+        ids,
+        flags=flags,
+        extra_history=history,
+        pins=pins,
+        forbids=list(forbids or ()),
+        previous=before,
+    )
+    check_pins(board)
+    start = greedy_plan(board)
+    start_priority = sum(board.missions[k].priority for k in start)
+    upper = relaxed_bound(board, min(2.0, 0.1 * time_limit))
+    candidates = prune(board, [start[k].everyone if k in start else () for k in range(len(ids))])
+    scores = pair_scores(board, candidates, member_score)
+    plan_model = PlanModel(board, candidates, scores)
+    try:
+        result = solve(
+            plan_model,
+            start,
+            start_priority,
+            upper,
+            deadline=deadline,
+            workers=workers,
+            progress=progress,
+            began=began,
+        )
+    except Infeasible:
+        raise PlanningError(_pins_conflict(board)) from None
+    pinned_missions = {k for k, r in enumerate(board.missions) if r.pinned}
+    if not pinned_missions <= set(result.squads):
+        raise PlanningError(
+            "no plan holding every pin was found within the time limit: " + _pins_conflict(board)
+        )
+    score_of = {
+        (int(k), int(p)): float(s)
+        for k, p, s in zip(candidates.mission, candidates.person, scores, strict=True)
+    }
+    proven = result.priority >= result.priority_bound
+    plan = _assemble(board, result.squads, start, score_of, proven)
+    plan = plan.model_copy(
+        update={
+            "status": "optimal" if proven and result.quality_proven else "feasible",
+            "objective": result.priority,
+            "bound": result.priority_bound,
+            "bound_scope": "board"
+            if candidates.complete or result.priority_bound >= upper
+            else "candidates",
+            "quality": Quality(
+                total=plan.quality.total, bound=result.quality_bound, terms=plan.quality.terms
+            ),
+            "seconds": {
+                "total": round(time.monotonic() - began, 3),
+                "priority_proven": None
+                if result.priority_proven_at is None
+                else round(result.priority_proven_at, 3),
+            },
+        }
+    )
+    _second_opinion(village, assessments, plan, flags, history, pins, list(forbids or ()))
+    return plan
+
+
+def _pins_conflict(board: Board) -> str:
+    pinned = [
+        f"{', '.join(board.roster.ids[i] for i in r.pinned)} to {r.mission.id}"
+        for r in board.missions
+        if r.pinned
+    ]
+    return "the pins cannot all hold together with the standing orders (" + "; ".join(pinned) + ")"
+
+
+def _points(
+    board: Board, squads: Mapping[int, Assignment], score_of: Mapping[tuple[int, int], float]
+) -> dict[int, SquadPoints]:
+    found = {}
+    for k, squad in squads.items():
+        req = board.missions[k]
+        found[k] = squad_points(
+            squad.everyone,
+            squad.leader,
+            {i: score_of[(k, i)] for i in squad.everyone},
+            board.workload[k],
+            board.roster,
+            board.pairs,
+            req.previous,
+            req.previous_leader,
+        )
+    return found
+
+
+def _terms(points: Iterable[SquadPoints]) -> dict[str, int]:
+    terms = dict.fromkeys(
+        ("success", "economy", "workload", "wellbeing", "pairs", "juniors", "continuity"), 0
+    )
+    for p in points:
+        for name in terms:
+            terms[name] += getattr(p, name)
+    return terms
+
+
+def _assemble(
+    board: Board,
+    squads: Mapping[int, Assignment],
+    start: Mapping[int, Assignment],
+    score_of: Mapping[tuple[int, int], float],
+    proven: bool,
+) -> Plan:
+    roster = board.roster
+    village = board.village
+    placed = {i: board.missions[k].mission.id for k, s in squads.items() for i in s.everyone}
+    planned = []
+    for k, squad in sorted(squads.items(), key=lambda item: board.missions[item[0]].mission.id):
+        req = board.missions[k]
+        reasons, why = explain_squad(board, k, squad, {i: score_of[(k, i)] for i in squad.everyone})
+        planned.append(
+            PlannedSquad(
+                mission=req.mission.id,
+                effective_rank=req.assessment.effective_rank,
+                leader=roster.ids[squad.leader],
+                members=[
+                    PlannedMember(
+                        shinobi=roster.ids[i],
+                        roles=sorted(
+                            r
+                            for r, minimums in village.roles.items()
+                            if fills_role(roster.shinobi[i], minimums)
+                        ),
+                        reasons=why[i],
+                    )
+                    for i in squad.everyone
+                ],
+                reasons=reasons,
+            )
+        )
+    unstaffed = [
+        UnstaffedMission(
+            mission=req.mission.id,
+            effective_rank=req.assessment.effective_rank,
+            reasons=explain_unstaffed(board, k, placed, proven),
+        )
+        for k, req in sorted(enumerate(board.missions), key=lambda item: item[1].mission.id)
+        if k not in squads
+    ]
+    moved = sum(
+        1
+        for k, req in enumerate(board.missions)
+        for i in req.previous
+        if k not in squads or i not in squads[k].everyone
+    )
+    points = _points(board, squads, score_of)
+    greedy_points = _points(board, start, score_of)
+    return Plan(
+        status="feasible",
+        objective=sum(board.missions[k].priority for k in squads),
+        bound=0,
+        bound_scope="candidates",
+        squads=planned,
+        unstaffed=unstaffed,
+        moved=moved,
+        quality=Quality(
+            total=sum(p.total for p in points.values()), bound=None, terms=_terms(points.values())
+        ),
+        baseline=Baseline(
+            objective=sum(board.missions[k].priority for k in start),
+            quality=sum(p.total for p in greedy_points.values()),
+        ),
+        seconds={},
+    )
+
+
+def _second_opinion(
+    village: Village,
+    assessments: Mapping[str, Assessment],
+    plan: Plan,
+    flags: Mapping[str, Collection[str]] | None,
+    history: Sequence[HistoryEntry | Departure],
+    pins: Mapping[str, str],
+    forbids: Sequence[tuple[str, str | None]],
+) -> None:
+    """Refuse to return a plan the validator, the pins or the forbids disagree with."""
+    problems = [
+        f"{v.mission}: {v.order} ({v.rule}): {v.message}"
+        for v in validate_plan(village, assessments, plan, flags, history)
+    ]
+    squads = plan.squads_by_mission()
+    where = {sid: mid for mid, s in squads.items() for sid in s.everyone}
+    problems += [
+        f"{sid} is pinned to {mid} but is not on it"
+        for sid, mid in pins.items()
+        if where.get(sid) != mid
+    ]
+    problems += [
+        f"{sid} is forbidden for {mid or 'every mission'} but is on {where[sid]}"
+        for sid, mid in forbids
+        if sid in where and mid in (None, where[sid])
+    ]
+    if problems:
+        raise PlanningBug("the planner built an invalid plan: " + "; ".join(problems))

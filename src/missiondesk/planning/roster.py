@@ -1,0 +1,171 @@
+"""The roster as arrays (ranks, skills, availability, recent missions) for the planner, and
+each shinobi's record of departures and returns, which the rules and the validator read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from missiondesk.domain.ranks import RECOVERING, SKILLS, ShinobiRank, ShinobiStatus
+from missiondesk.domain.village import HistoryEntry, Shinobi, Village
+
+RANK_LEVEL: dict[ShinobiRank, int] = {rank: level for level, rank in enumerate(ShinobiRank)}
+NEVER = np.iinfo(np.int64).max // 2
+"""An ordinal later than any day: the available_from of someone who never comes back."""
+LONG_AGO = -NEVER
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A squad that left but is not in the village history yet (dispatched), for the
+    `max_missions` and `min_rest` orders."""
+
+    members: tuple[str, ...]
+    departed: dt.date
+    returned: dt.date | None = None
+    mission: str = ""
+
+
+class Record:
+    """Who departed when, and when each shinobi last came back, from the history plus the
+    squads dispatched since (`extra`)."""
+
+    def __init__(
+        self, history: Iterable[HistoryEntry], extra: Iterable[HistoryEntry | Departure] = ()
+    ) -> None:
+        departures: dict[str, list[dt.date]] = defaultdict(list)
+        returns: dict[str, dt.date] = {}
+        for entry in [*history, *extra]:
+            if isinstance(entry, HistoryEntry):
+                members: Iterable[str] = entry.squad.everyone
+                departed: dt.date = entry.departed.date()
+                returned: dt.date | None = entry.returned.date()
+            else:
+                members, departed, returned = entry.members, entry.departed, entry.returned
+            for sid in members:
+                departures[sid].append(departed)
+                if returned is not None and (sid not in returns or returns[sid] < returned):
+                    returns[sid] = returned
+        self.departures = {sid: sorted(days) for sid, days in departures.items()}
+        self.last_return = returns
+
+    def missions_before(self, sid: str, earliest: dt.date, days: int) -> int:
+        """Missions `sid` departed on in the `days` days before `earliest` (earliest excluded)."""
+        found = self.departures.get(sid, [])
+        start = earliest - dt.timedelta(days=days)
+        return bisect_left(found, earliest) - bisect_left(found, start)
+
+
+def may_leave_on(shinobi: Shinobi, day: dt.date) -> bool:
+    """SPEC 4, always true: available, or injured/resting and back on or before `day`."""
+    if shinobi.status is ShinobiStatus.AVAILABLE:
+        return True
+    if shinobi.status in RECOVERING:
+        return shinobi.available_from is not None and shinobi.available_from <= day
+    return False
+
+
+def fills_role(shinobi: Shinobi, minimums: Mapping[str, int]) -> bool:
+    """A role is filled when every one of its minimum skill levels holds."""
+    return all(shinobi.skill(skill) >= level for skill, level in minimums.items())
+
+
+class Roster:
+    """The village's shinobi as NumPy arrays, indexed like `village.shinobi`."""
+
+    def __init__(
+        self,
+        village: Village,
+        flags: Mapping[str, Collection[str]] | None = None,
+        extra_history: Iterable[HistoryEntry | Departure] = (),
+    ) -> None:
+        self.village = village
+        self.shinobi = list(village.shinobi)
+        self.ids = [s.id for s in self.shinobi]
+        self.index = {sid: i for i, sid in enumerate(self.ids)}
+        n = len(self.shinobi)
+        self.rank = np.array([RANK_LEVEL[s.rank] for s in self.shinobi], dtype=np.int64)
+        names = {*SKILLS, *village.skills}
+        for s in self.shinobi:
+            names.update(s.skills)
+        self.skill_column = {name: j for j, name in enumerate(sorted(names))}
+        self.skills = np.zeros((n, len(self.skill_column)), dtype=np.int64)
+        for i, s in enumerate(self.shinobi):
+            for name, level in s.skills.items():
+                self.skills[i, self.skill_column[name]] = level
+        self.available = np.array(
+            [s.status is ShinobiStatus.AVAILABLE for s in self.shinobi], dtype=bool
+        )
+        recovering = [s.status in RECOVERING for s in self.shinobi]
+        self.back_on = np.array(
+            [
+                s.available_from.toordinal() if rec and s.available_from else NEVER
+                for s, rec in zip(self.shinobi, recovering, strict=True)
+            ],
+            dtype=np.int64,
+        )
+        flags = flags or {}
+        self.flags = [frozenset(flags.get(sid, ())) for sid in self.ids]
+        self.flagged = np.array([bool(f) for f in self.flags], dtype=bool)
+        self.record = Record(village.history, extra_history)
+        dep_person: list[int] = []
+        dep_day: list[int] = []
+        for sid, days in self.record.departures.items():
+            if sid in self.index:
+                dep_person.extend([self.index[sid]] * len(days))
+                dep_day.extend(d.toordinal() for d in days)
+        self._dep_person = np.array(dep_person, dtype=np.int64)
+        self._dep_day = np.array(dep_day, dtype=np.int64)
+        self.last_return = np.full(n, LONG_AGO, dtype=np.int64)
+        for sid, day in self.record.last_return.items():
+            if sid in self.index:
+                self.last_return[self.index[sid]] = day.toordinal()
+        self._recent: dict[tuple[int, int], np.ndarray] = {}
+        self._free: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.shinobi)
+
+    def may_leave_on(self, day: dt.date) -> np.ndarray:
+        """Vector form of `may_leave_on`."""
+        key = day.toordinal()
+        if key not in self._free:
+            self._free[key] = self.available | (self.back_on <= key)
+        return self._free[key]
+
+    def role_mask(self, minimums: Mapping[str, int]) -> np.ndarray:
+        """Vector form of `fills_role`; a skill nobody has is 0 for everyone."""
+        mask = np.ones(len(self), dtype=bool)
+        for skill, level in minimums.items():
+            column = self.skill_column.get(skill)
+            if column is None:
+                if level > 0:
+                    mask[:] = False
+            else:
+                mask &= self.skills[:, column] >= level
+        return mask
+
+    def rank_at_least(self, rank: ShinobiRank) -> np.ndarray:
+        return self.rank >= RANK_LEVEL[rank]
+
+    def rank_is(self, rank: ShinobiRank) -> np.ndarray:
+        return self.rank == RANK_LEVEL[rank]
+
+    def missions_before(self, earliest: dt.date, days: int) -> np.ndarray:
+        """Vector form of `Record.missions_before`."""
+        key = (earliest.toordinal(), days)
+        if key not in self._recent:
+            end = key[0]
+            inside = (self._dep_day >= end - days) & (self._dep_day < end)
+            self._recent[key] = np.bincount(self._dep_person[inside], minlength=len(self))
+        return self._recent[key]
+
+    def days_since_return(self, earliest: dt.date) -> np.ndarray:
+        """Days from each shinobi's last return to `earliest` (huge when never sent)."""
+        return earliest.toordinal() - self.last_return

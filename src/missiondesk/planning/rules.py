@@ -1,0 +1,489 @@
+"""What each standing order means: one small function pair per rule, listed in `RULES`.
+
+Every rule (a) checks a concrete squad, returning sentences a person can read (the
+validator's second opinion), and (b) compiles, for one mission, into `Need`s over the
+roster arrays: who may serve, who may lead, how many of whom, how many in all. The
+model, the greedy start, the pruning and the explanation of an unmet order all read those
+needs, so what is enforced and what is explained come from the same definitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+import numpy as np
+
+from missiondesk.domain.assessment import Assessment
+from missiondesk.domain.orders import (
+    CounterThreats,
+    ForbidRank,
+    LeaderMinRank,
+    MaxMissions,
+    MaxSize,
+    MinRest,
+    MinSize,
+    RequireRank,
+    RequireRole,
+    WellbeingLimit,
+)
+from missiondesk.domain.village import Countermeasure, Mission, Shinobi, Threat
+from missiondesk.planning.roster import Record, Roster, fills_role, may_leave_on
+
+DEFAULT_MAX_SIZE = 6
+"""A squad's size when no `max_size` order caps it (the client's minimum may raise it)."""
+
+NeedKind = Literal["serve", "lead", "count", "size"]
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing a mission's squad must satisfy, over the roster arrays.
+
+    `serve`: only people in `mask` may be on the squad (`why_not(i)` says why i may not).
+    `lead`: only people in `mask` may lead. `count`: at least `count` of the squad are in
+    `mask`. `size`: the squad has between `low` and `high` shinobi.
+    """
+
+    order: str
+    rule: str
+    kind: NeedKind
+    text: str
+    mask: np.ndarray | None = None
+    count: int = 0
+    low: int = 1
+    high: int = DEFAULT_MAX_SIZE
+    why_not: Callable[[int], str] | None = None
+
+
+@dataclass(frozen=True)
+class MissionView:
+    """What the rules read about one mission when compiling needs."""
+
+    mission: Mission
+    assessment: Assessment
+    earliest: dt.date
+    roster: Roster
+    roles: Mapping[str, Mapping[str, int]]
+    threats: Mapping[str, Threat]
+    countermeasures: Sequence[Countermeasure]
+
+
+@dataclass(frozen=True)
+class SquadFacts:
+    """What the rules read about one concrete squad when checking it."""
+
+    mission: Mission
+    assessment: Assessment
+    earliest: dt.date
+    leader: Shinobi
+    everyone: tuple[Shinobi, ...]
+    roles: Mapping[str, Mapping[str, int]]
+    threats: Mapping[str, Threat]
+    countermeasures: Sequence[Countermeasure]
+    flags: Mapping[str, Collection[str]]
+    record: Record
+
+
+OrderT = TypeVar("OrderT")
+
+
+@dataclass(frozen=True)
+class Rule(Generic[OrderT]):
+    check: Callable[[OrderT, SquadFacts], list[str]]
+    needs: Callable[[OrderT, MissionView], list[Need]]
+
+
+def applies(order: Any, assessment: Assessment) -> bool:
+    """An order applies to missions whose effective rank is at least its `when.min_rank`."""
+    return order.when is None or assessment.effective_rank >= order.when.min_rank
+
+
+def role_text(role: str, roles: Mapping[str, Mapping[str, int]]) -> str:
+    if role not in roles:
+        return f"{role} (a role the village does not define)"
+    minimums = ", ".join(f"{skill} >= {level}" for skill, level in roles[role].items())
+    return f"{role} ({minimums})" if minimums else role
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _role_mask(view: MissionView, role: str) -> np.ndarray:
+    if role not in view.roles:
+        return np.zeros(len(view.roster), dtype=bool)
+    return view.roster.role_mask(view.roles[role])
+
+
+def _fills(shinobi: Shinobi, role: str, roles: Mapping[str, Mapping[str, int]]) -> bool:
+    return role in roles and fills_role(shinobi, roles[role])
+
+
+def _names(people: Sequence[Shinobi]) -> str:
+    return ", ".join(s.id for s in people) if people else "none"
+
+
+# --- require_role -----------------------------------------------------------------------
+
+
+def check_require_role(order: RequireRole, squad: SquadFacts) -> list[str]:
+    fillers = [s for s in squad.everyone if _fills(s, order.role, squad.roles)]
+    if len(fillers) >= order.count:
+        return []
+    return [
+        f"needs {plural(order.count, role_text(order.role, squad.roles))}; "
+        f"the squad has {len(fillers)} ({_names(fillers)})"
+    ]
+
+
+def needs_require_role(order: RequireRole, view: MissionView) -> list[Need]:
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "count",
+            plural(order.count, role_text(order.role, view.roles)),
+            mask=_role_mask(view, order.role),
+            count=order.count,
+        )
+    ]
+
+
+# --- leader_min_rank --------------------------------------------------------------------
+
+
+def check_leader_min_rank(order: LeaderMinRank, squad: SquadFacts) -> list[str]:
+    if squad.leader.rank >= order.rank:
+        return []
+    return [
+        f"needs a leader of at least {order.rank.value}; "
+        f"{squad.leader.id} is {squad.leader.rank.value}"
+    ]
+
+
+def needs_leader_min_rank(order: LeaderMinRank, view: MissionView) -> list[Need]:
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "lead",
+            f"a leader of at least {order.rank.value}",
+            mask=view.roster.rank_at_least(order.rank),
+        )
+    ]
+
+
+# --- require_rank -----------------------------------------------------------------------
+
+
+def check_require_rank(order: RequireRank, squad: SquadFacts) -> list[str]:
+    holders = [s for s in squad.everyone if s.rank >= order.rank]
+    if len(holders) >= order.count:
+        return []
+    return [f"needs {order.count} of at least {order.rank.value}; the squad has {len(holders)}"]
+
+
+def needs_require_rank(order: RequireRank, view: MissionView) -> list[Need]:
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "count",
+            f"{order.count} of at least {order.rank.value}",
+            mask=view.roster.rank_at_least(order.rank),
+            count=order.count,
+        )
+    ]
+
+
+# --- forbid_rank ------------------------------------------------------------------------
+
+
+def check_forbid_rank(order: ForbidRank, squad: SquadFacts) -> list[str]:
+    return [
+        f"{s.id} is {order.rank.value}, a rank this mission may not take"
+        for s in squad.everyone
+        if s.rank == order.rank
+    ]
+
+
+def needs_forbid_rank(order: ForbidRank, view: MissionView) -> list[Need]:
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "serve",
+            f"no {order.rank.value}",
+            mask=~view.roster.rank_is(order.rank),
+            why_not=lambda i: f"is {order.rank.value}",
+        )
+    ]
+
+
+# --- min_size / max_size ----------------------------------------------------------------
+
+
+def check_min_size(order: MinSize, squad: SquadFacts) -> list[str]:
+    size = len(squad.everyone)
+    return [] if size >= order.size else [f"needs at least {order.size} shinobi; it has {size}"]
+
+
+def needs_min_size(order: MinSize, view: MissionView) -> list[Need]:
+    return [Need(order.id, order.rule, "size", f"at least {order.size} shinobi", low=order.size)]
+
+
+def check_max_size(order: MaxSize, squad: SquadFacts) -> list[str]:
+    size = len(squad.everyone)
+    return [] if size <= order.size else [f"allows at most {order.size} shinobi; it has {size}"]
+
+
+def needs_max_size(order: MaxSize, view: MissionView) -> list[Need]:
+    return [
+        Need(order.id, order.rule, "size", f"at most {order.size} shinobi", low=1, high=order.size)
+    ]
+
+
+# --- max_missions -----------------------------------------------------------------------
+
+
+def check_max_missions(order: MaxMissions, squad: SquadFacts) -> list[str]:
+    found = []
+    for s in squad.everyone:
+        before = squad.record.missions_before(s.id, squad.earliest, order.days)
+        if before + 1 > order.count:
+            found.append(
+                f"{s.id} would be on {before + 1} missions in {order.days} days "
+                f"(at most {order.count})"
+            )
+    return found
+
+
+def needs_max_missions(order: MaxMissions, view: MissionView) -> list[Need]:
+    before = view.roster.missions_before(view.earliest, order.days)
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "serve",
+            f"nobody on more than {order.count} missions in {order.days} days",
+            mask=before + 1 <= order.count,
+            why_not=lambda i: f"already has {before[i]} missions in the last {order.days} days",
+        )
+    ]
+
+
+# --- min_rest ---------------------------------------------------------------------------
+
+
+def check_min_rest(order: MinRest, squad: SquadFacts) -> list[str]:
+    found = []
+    for s in squad.everyone:
+        back = squad.record.last_return.get(s.id)
+        if back is not None and (squad.earliest - back).days < order.days:
+            found.append(
+                f"{s.id} returned on {back.isoformat()}, less than {order.days} days "
+                f"before {squad.earliest.isoformat()}"
+            )
+    return found
+
+
+def needs_min_rest(order: MinRest, view: MissionView) -> list[Need]:
+    rested = view.roster.days_since_return(view.earliest)
+    last = view.roster.last_return
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "serve",
+            f"{order.days} days of rest since the last return",
+            mask=rested >= order.days,
+            why_not=lambda i: (
+                f"returned on {dt.date.fromordinal(int(last[i])).isoformat()} "
+                f"(rest until {dt.date.fromordinal(int(last[i]) + order.days).isoformat()})"
+            ),
+        )
+    ]
+
+
+# --- counter_threats --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A likely threat's ability and the role whose countermeasure covers it."""
+
+    threat: str
+    probability: float
+    ability: str
+    role: str
+
+
+def counter_demands(
+    order: CounterThreats,
+    assessment: Assessment,
+    threats: Mapping[str, Threat],
+    countermeasures: Sequence[Countermeasure],
+) -> list[Demand]:
+    """For each threat at least `min_probability` likely, every countermeasure with a
+    role for one of its abilities."""
+    found = []
+    for likely in assessment.threats:
+        threat = threats.get(likely.threat)
+        if threat is None or likely.probability < order.min_probability:
+            continue
+        for ability in threat.abilities:
+            for measure in countermeasures:
+                if measure.ability == ability and measure.role is not None:
+                    found.append(Demand(threat.id, likely.probability, ability, measure.role))
+    return found
+
+
+def _demand_text(demands: Sequence[Demand], roles: Mapping[str, Mapping[str, int]]) -> str:
+    against = ", ".join(
+        sorted({f"{d.threat}'s {d.ability} (probability {d.probability:.2f})" for d in demands})
+    )
+    return f"1 {role_text(demands[0].role, roles)} against {against}"
+
+
+def check_counter_threats(order: CounterThreats, squad: SquadFacts) -> list[str]:
+    demands = counter_demands(order, squad.assessment, squad.threats, squad.countermeasures)
+    found = []
+    for role in sorted({d.role for d in demands}):
+        if not any(_fills(s, role, squad.roles) for s in squad.everyone):
+            of_role = [d for d in demands if d.role == role]
+            found.append(f"needs {_demand_text(of_role, squad.roles)}; nobody fills it")
+    return found
+
+
+def needs_counter_threats(order: CounterThreats, view: MissionView) -> list[Need]:
+    demands = counter_demands(order, view.assessment, view.threats, view.countermeasures)
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "count",
+            _demand_text([d for d in demands if d.role == role], view.roles),
+            mask=_role_mask(view, role),
+            count=1,
+        )
+        for role in sorted({d.role for d in demands})
+    ]
+
+
+# --- wellbeing_limit --------------------------------------------------------------------
+
+
+def check_wellbeing_limit(order: WellbeingLimit, squad: SquadFacts) -> list[str]:
+    people = [squad.leader] if order.forbid == "lead" else list(squad.everyone)
+    verb = "lead" if order.forbid == "lead" else "join"
+    return [
+        f"{s.id} has the wellbeing flag {order.flag!r} and may not {verb}"
+        for s in people
+        if order.flag in squad.flags.get(s.id, ())
+    ]
+
+
+def needs_wellbeing_limit(order: WellbeingLimit, view: MissionView) -> list[Need]:
+    roster = view.roster
+    clear = np.array([order.flag not in f for f in roster.flags], dtype=bool)
+    verb = "lead" if order.forbid == "lead" else "join"
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "lead" if order.forbid == "lead" else "serve",
+            f"nobody flagged {order.flag!r} may {verb}",
+            mask=clear,
+            why_not=lambda i: f"has the wellbeing flag {order.flag!r}",
+        )
+    ]
+
+
+RULES: dict[str, Rule[Any]] = {
+    "require_role": Rule(check_require_role, needs_require_role),
+    "leader_min_rank": Rule(check_leader_min_rank, needs_leader_min_rank),
+    "require_rank": Rule(check_require_rank, needs_require_rank),
+    "forbid_rank": Rule(check_forbid_rank, needs_forbid_rank),
+    "min_size": Rule(check_min_size, needs_min_size),
+    "max_size": Rule(check_max_size, needs_max_size),
+    "max_missions": Rule(check_max_missions, needs_max_missions),
+    "min_rest": Rule(check_min_rest, needs_min_rest),
+    "counter_threats": Rule(check_counter_threats, needs_counter_threats),
+    "wellbeing_limit": Rule(check_wellbeing_limit, needs_wellbeing_limit),
+}
+"""Every rule of the v1 vocabulary (SPEC section 4), by its `rule` name."""
+
+
+# --- always true ------------------------------------------------------------------------
+
+ALWAYS = "always"
+CLIENT = "client"
+
+
+def check_always(squad: SquadFacts) -> list[str]:
+    """The rules that hold without an order: who may leave, and the client's minimum."""
+    found = [
+        f"{s.id} is {s.status.value}"
+        + (f" until {s.available_from.isoformat()}" if s.available_from else "")
+        + f" and cannot leave on {squad.earliest.isoformat()}"
+        for s in squad.everyone
+        if not may_leave_on(s, squad.earliest)
+    ]
+    minimum = squad.mission.min_team_size
+    if len(squad.everyone) < minimum:
+        found.append(
+            f"the client asks for at least {minimum} shinobi; it has {len(squad.everyone)}"
+        )
+    return found
+
+
+def always_needs(view: MissionView) -> list[Need]:
+    roster = view.roster
+
+    def why_not(i: int) -> str:
+        s = roster.shinobi[i]
+        if s.available_from is not None and s.status.value in ("injured", "resting"):
+            return f"is {s.status.value} until {s.available_from.isoformat()}"
+        return f"is {s.status.value.replace('_', ' ')}"
+
+    size = view.mission.min_team_size
+    return [
+        Need(
+            ALWAYS,
+            "available",
+            "serve",
+            f"free to leave on {view.earliest.isoformat()}",
+            mask=roster.may_leave_on(view.earliest),
+            why_not=why_not,
+        ),
+        Need(
+            CLIENT,
+            "min_team_size",
+            "size",
+            f"at least {size} shinobi (the client asks)",
+            low=size,
+            high=max(size, DEFAULT_MAX_SIZE),
+        ),
+    ]
+
+
+def mission_needs(view: MissionView, orders: Sequence[Any]) -> list[Need]:
+    """Everything the mission's squad must satisfy: the always-true rules, then each
+    standing order that applies at the mission's effective rank."""
+    found = always_needs(view)
+    for order in orders:
+        if applies(order, view.assessment):
+            found.extend(RULES[order.rule].needs(order, view))
+    return found
+
+
+def check_squad(squad: SquadFacts, orders: Sequence[Any]) -> list[tuple[str, str, str]]:
+    """Every broken rule of a concrete squad, as (order id, rule, sentence)."""
+    found = [(ALWAYS, "always", text) for text in check_always(squad)]
+    for order in orders:
+        if applies(order, squad.assessment):
+            found.extend((order.id, order.rule, t) for t in RULES[order.rule].check(order, squad))
+    return found

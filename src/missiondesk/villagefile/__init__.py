@@ -1,0 +1,1 @@
+"""The village file format (SPEC section 3): parse with line-numbered errors, write, generate."""

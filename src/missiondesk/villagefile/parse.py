@@ -1,0 +1,551 @@
+"""Read a village file (YAML or JSON) into a `Village`, or say exactly what is wrong with it.
+
+The common case, a good file, takes the fast path: libyaml builds plain Python data
+(`yaml.CSafeLoader`), pydantic validates it, and `check_references` checks the
+cross-references; nothing keeps track of lines. Only when something is wrong is the
+document composed a second time, as a node tree with positions, to turn each problem's
+path (pydantic's `loc`, e.g. `('shinobi', 3, 'rank')`) into a line number. A bad file
+costs one more pass; a good one costs nothing extra.
+
+Hostile input gets a clean error too: binary data, files nested thousands of levels deep
+(which would otherwise exhaust the stack of a recursive parser), aliases that multiply the
+document, and repeated keys, which PyYAML and the json module would otherwise drop
+silently, keeping the last value.
+
+`parse_document` and `load_document` give any other YAML or JSON input (an after-action
+report file, say) the same treatment against its own pydantic model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import NoneType, UnionType
+from typing import Any, TypeVar
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from missiondesk.domain.orders import RULES
+from missiondesk.domain.village import FORMAT, Village
+from missiondesk.villagefile.bulk import collector_paused
+from missiondesk.villagefile.errors import Loc, Problem, VillageFileError, field_path
+from missiondesk.villagefile.references import check_references
+
+MAX_NESTING = 200
+"""Deepest bracket nesting accepted; a village file needs fewer than ten levels."""
+
+# PyYAML built without libyaml falls back to the pure-Python loader: slower, same results.
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+M = TypeVar("M", bound=BaseModel)
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_TYPES = (str, int, float, bool, NoneType)
+
+
+class _VillageLoader(_BaseLoader):
+    """The fast safe loader, noticing repeated keys and bad dates instead of losing them.
+
+    Telling whether a mapping lost a key costs one length comparison per mapping (a few
+    percent of the parse); finding which key it was is left to the error path.
+    """
+
+    def __init__(self, stream: bytes) -> None:
+        super().__init__(stream)
+        self.repeated_keys = False
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        pairs = node.value
+        count = len(pairs)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        # A `<<` merge rewrites node.value and may legitimately shadow keys: no verdict then.
+        merged = node.value is not pairs or len(pairs) != count
+        if not merged and len(mapping) != count:
+            self.repeated_keys = True
+        return mapping
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # `2026-13-45` looks like a date to YAML 1.1 and fails in datetime() with a bare
+        # ValueError; give it the position every other YAML error has.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date or time ({error})", node.start_mark
+            ) from None
+
+
+_VillageLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _VillageLoader.construct_yaml_timestamp
+)
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """A problem before it has a line: a path into the document, or a line already known."""
+
+    message: str
+    loc: Loc | None = None
+    line: int | None = None
+
+
+class _Invalid(Exception):
+    """Raised inside this module when the file cannot be read any further."""
+
+    def __init__(self, *findings: _Finding) -> None:
+        super().__init__(findings)
+        self.findings = list(findings)
+
+
+def load_village(path: Path | str) -> Village:
+    """Read the village file at `path` (JSON if it ends in .json, YAML otherwise)."""
+    return parse_village(_read_bytes(Path(path)), str(path))
+
+
+def parse_village(data: str | bytes, filename: str = "village.yaml") -> Village:
+    """Parse a village file's content; `filename` picks the format and names the file in errors.
+
+    Raises `VillageFileError` listing every problem found, each with its line and field.
+    """
+    return _parse(data, filename, Village, check_references)
+
+
+def load_document(path: Path | str, model: type[M]) -> M:
+    """Read any YAML or JSON file shaped as `model` (an after-action report, say), with the
+    same line-numbered errors as a village file; cross-references are the caller's."""
+    return parse_document(_read_bytes(Path(path)), str(path), model)
+
+
+def parse_document(data: str | bytes, filename: str, model: type[M]) -> M:
+    """`load_document` for content already read."""
+    return _parse(data, filename, model, None)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        message = f"cannot be read ({error.strerror or error})"
+        raise VillageFileError([Problem(str(path), None, "", message)]) from None
+
+
+def _parse(
+    data: str | bytes,
+    filename: str,
+    model: type[M],
+    check: Callable[[M], list[tuple[Loc, str]]] | None,
+) -> M:
+    is_json = filename.lower().endswith(".json")
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    doc: Any = None
+    result: M | None = None
+    findings: list[_Finding] = []
+    try:
+        _check_text(raw)
+        if not is_json:
+            _check_aliases(raw)
+        with collector_paused():
+            doc, repeated_keys = _load_json(raw) if is_json else _load_yaml(raw)
+            if repeated_keys:
+                findings.extend(_repeated_keys(raw))
+            _check_top_level(doc, model)
+            result = _validate(doc, model)
+            if check is not None:
+                findings.extend(_Finding(message, loc) for loc, message in check(result))
+    except _Invalid as invalid:
+        findings.extend(invalid.findings)
+    except (RecursionError, MemoryError):
+        findings.append(_Finding("the file is nested too deeply or is too large to read"))
+    if findings or result is None:
+        raise VillageFileError(_problems(findings, raw, doc, filename))
+    return result
+
+
+def _check_text(raw: bytes) -> None:
+    """Refuse what is not a text file before a parser sees it."""
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise _Invalid(
+            _Finding("this is a binary file, not YAML or JSON (it holds NUL bytes)", line=line)
+        )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise _Invalid(
+            _Finding(f"this is not UTF-8 text (byte 0x{raw[error.start]:02x})", line=line)
+        ) from None
+    if _nesting_depth(raw.translate(None, _NOT_A_BRACKET)) > MAX_NESTING:
+        line = raw.count(b"\n", 0, _deeper_than_allowed_at(raw)) + 1
+        raise _Invalid(_Finding(f"nesting deeper than {MAX_NESTING} levels", line=line))
+
+
+# Every byte but `[`, `]`, `{`, `}`, to delete with bytes.translate (about a gigabyte a second).
+_NOT_A_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_BRACKET_STEP = np.zeros(256, dtype=np.int32)
+_BRACKET_STEP[list(b"[{")] = 1
+_BRACKET_STEP[list(b"]}")] = -1
+
+
+def _depths(data: bytes, chunk: int = 1 << 22) -> Iterator[np.ndarray]:
+    """The `[`/`{` nesting depth after each byte, a chunk at a time to bound memory."""
+    carry = 0
+    for start in range(0, len(data), chunk):
+        part = np.frombuffer(
+            data, dtype=np.uint8, count=min(chunk, len(data) - start), offset=start
+        )
+        depth = np.cumsum(_BRACKET_STEP[part], dtype=np.int32)
+        depth += carry
+        carry = int(depth[-1])
+        yield depth
+
+
+def _nesting_depth(brackets: bytes) -> int:
+    """The deepest nesting of a text's brackets (given only its brackets, for speed).
+
+    A recursive parser given "[[[[..." 50 MB deep exhausts its stack; counting first lets
+    such a file be refused in a moment. Brackets inside strings count too, which can only
+    overestimate the depth, and real files stay far below the limit.
+    """
+    if brackets.count(b"[") + brackets.count(b"{") <= MAX_NESTING:
+        return 0
+    return max(int(depth.max()) for depth in _depths(brackets))
+
+
+def _deeper_than_allowed_at(raw: bytes, chunk: int = 1 << 22) -> int:
+    """The offset of the first bracket past `MAX_NESTING` (only called for a file refused)."""
+    for index, depth in enumerate(_depths(raw, chunk)):
+        past = np.flatnonzero(depth > MAX_NESTING)
+        if past.size:
+            return index * chunk + int(past[0])
+    return 0
+
+
+# An anchor (`&name`) where YAML allows one: at the start of a line or after a space,
+# a bracket, a comma or a colon. Without anchors there can be no aliases to expand.
+_ANCHOR = re.compile(rb"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.MULTILINE)
+
+MAX_EXPANSION = 10
+"""How many times more values aliases may make than the file writes out (past a floor)."""
+_EXPANSION_FLOOR = 100_000
+
+
+def _check_aliases(raw: bytes) -> None:
+    """Refuse aliases that multiply the document ("billion laughs").
+
+    PyYAML shares an aliased value instead of copying it, so loading is cheap, but
+    validation visits every use: a few kilobytes of nested aliases would keep it busy for
+    hours. Files without anchors (nearly all) skip this with one regular-expression scan.
+    """
+    if _ANCHOR.search(raw) is None:
+        return
+    root = _compose(raw)
+    if root is None:
+        return  # the loader reports the syntax error with its line
+    # Post-order over the node graph, counting every use of a shared node.
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            line = node.start_mark.line + 1
+            raise _Invalid(_Finding("an alias refers to the value that contains it", line=line))
+        in_progress.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    written = len(sizes)
+    if sizes[id(root)] > max(_EXPANSION_FLOOR, MAX_EXPANSION * written):
+        raise _Invalid(
+            _Finding(
+                f"aliases expand {written} written values to {sizes[id(root)]}; "
+                f"at most {MAX_EXPANSION} times as many are accepted"
+            )
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _load_yaml(raw: bytes) -> tuple[Any, bool]:
+    loader = _VillageLoader(raw)
+    try:
+        return loader.get_single_data(), loader.repeated_keys
+    except yaml.MarkedYAMLError as error:
+        raise _Invalid(_yaml_syntax_finding(error)) from None
+    except yaml.reader.ReaderError as error:
+        line = raw.count(b"\n", 0, error.position) + 1
+        raise _Invalid(
+            _Finding(f"{error.reason} (character {error.character!r})", line=line)
+        ) from None
+    except yaml.YAMLError as error:
+        raise _Invalid(_Finding(f"not valid YAML ({error})")) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_syntax_finding(error: yaml.MarkedYAMLError) -> _Finding:
+    mark = error.problem_mark or error.context_mark
+    message = error.problem or error.context or "not valid YAML"
+    if error.context and error.problem:
+        context_line = f" on line {error.context_mark.line + 1}" if error.context_mark else ""
+        message = f"{message} ({error.context}{context_line})"
+    return _Finding(message, line=mark.line + 1 if mark else None)
+
+
+def _load_json(raw: bytes) -> tuple[Any, bool]:
+    repeated = False
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            repeated = True
+        return result
+
+    text = raw.decode("utf-8-sig")
+    if not text.strip():
+        return None, False
+    try:
+        return json.loads(text, object_pairs_hook=mapping), repeated
+    except json.JSONDecodeError as error:
+        raise _Invalid(
+            _Finding(f"not valid JSON: {error.msg} (column {error.colno})", line=error.lineno)
+        ) from None
+
+
+def _check_top_level(doc: Any, model: type[BaseModel]) -> None:
+    expected = f" with format: {FORMAT}" if model is Village else ""
+    if doc is None:
+        raise _Invalid(_Finding(f"the file is empty (expected a mapping{expected})"))
+    if not isinstance(doc, dict):
+        found = _kind_of(doc)
+        raise _Invalid(_Finding(f"the top level must be a mapping{expected}, not {found}", loc=()))
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return f"a {type(value).__name__}"
+
+
+def _validate(doc: dict[str, Any], model: type[M]) -> M:
+    try:
+        return model.model_validate(doc)
+    except ValidationError as error:
+        raise _Invalid(*_validation_findings(error, model)) from None
+
+
+def _validation_findings(error: ValidationError, model: type[BaseModel]) -> Iterator[_Finding]:
+    for detail in error.errors(include_url=False, include_context=True):
+        loc: Loc = tuple(detail["loc"])
+        kind = detail["type"]
+        if kind == "union_tag_invalid":
+            tag = detail.get("ctx", {}).get("tag")
+            yield _Finding(f"{tag!r} is not a rule ({', '.join(RULES)})", (*loc, "rule"))
+        elif kind == "union_tag_not_found":
+            yield _Finding(f"required field is missing (one of {', '.join(RULES)})", (*loc, "rule"))
+        else:
+            yield _Finding(_describe(detail, model), loc)
+
+
+def _describe(detail: ErrorDetails, model: type[BaseModel]) -> str:
+    """Pydantic's message, said the way a person fixing the file wants to read it."""
+    kind, loc = detail["type"], tuple(detail["loc"])
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        accepted = _accepted_fields(model, loc[:-1])
+        return f"unknown field (expected {', '.join(accepted)})" if accepted else "unknown field"
+    message = detail["msg"].removeprefix("Value error, ")
+    given = detail.get("input")
+    if kind not in ("vocabulary", "value_error") and isinstance(given, _SCALAR_TYPES):
+        shown = repr(given)
+        message += f", not {shown if len(shown) <= 60 else shown[:57] + '...'}"
+    return message
+
+
+def _accepted_fields(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The field names a mapping at `loc` accepts (following pydantic's loc, tags included)."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _step_into(annotation, part)
+        if annotation is None:
+            return []
+    model = _unwrap(annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [info.alias or name for name, info in model.model_fields.items()]
+    return []
+
+
+def _step_into(annotation: Any, part: str | int) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, info in annotation.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list and isinstance(part, int):
+        return args[0]
+    if origin is dict:
+        return args[1]
+    if origin in (typing.Union, UnionType):
+        # A tagged union: pydantic's loc names the member by its `rule` tag.
+        for member in args:
+            member = _unwrap(member)
+            rule = getattr(member, "model_fields", {}).get("rule")
+            if rule is not None and typing.get_args(rule.annotation) == (part,):
+                return member
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X` from `Annotated[X, ...]` and from `X | None`."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not NoneType]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
+# --- the error path: positions ------------------------------------------------------------
+
+
+def _compose(raw: bytes) -> yaml.Node | None:
+    """The document as a node tree with line numbers; JSON reads as YAML for this purpose."""
+    try:
+        node: yaml.Node | None = yaml.compose(raw, Loader=_BaseLoader)
+    except (yaml.YAMLError, RecursionError, MemoryError):
+        return None  # minified or exotic JSON: the problems are reported without a line
+    return node
+
+
+def _repeated_keys(raw: bytes) -> Iterator[_Finding]:
+    """Every key given twice in one mapping, at its second appearance."""
+    root = _compose(raw)
+    if root is None:
+        yield _Finding("a key is given twice in one mapping")
+        return
+    stack: list[tuple[yaml.Node, Loc]] = [(root, ())]
+    visited: set[int] = set()
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in visited:  # an alias: seen already
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                    continue
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    seen = first[key.tag, key.value]
+                    yield _Finding(
+                        f"key given twice (first on line {seen}); only one can count",
+                        loc=(*loc, key.value),
+                        line=line,
+                    )
+                else:
+                    first[key.tag, key.value] = line
+                stack.append((value, (*loc, key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, (*loc, i)) for i, child in enumerate(node.value))
+
+
+def _problems(findings: list[_Finding], raw: bytes, doc: Any, filename: str) -> list[Problem]:
+    """Findings as problems with a line and a field path, in the order of the file."""
+    needs_lines = any(f.loc is not None and f.line is None for f in findings)
+    root = _compose(raw) if needs_lines else None
+    problems: list[Problem] = []
+    for finding in findings:
+        if finding.loc is None:
+            problems.append(Problem(filename, finding.line, "", finding.message))
+            continue
+        loc = _clean_loc(doc, finding.loc)
+        line = finding.line
+        if line is None and root is not None:
+            line = _line_of(root, loc)
+        problems.append(Problem(filename, line, field_path(loc), finding.message))
+    problems.sort(key=lambda p: p.line or 0)
+    return problems
+
+
+def _clean_loc(doc: Any, loc: Loc) -> Loc:
+    """Pydantic's loc as the file's path: without union tags and `[key]` markers.
+
+    `('standing_orders', 0, 'require_role', 'count')` becomes `('standing_orders', 0, 'count')`,
+    because the file has no `require_role` level: that is the order's `rule`.
+    """
+    out: list[str | int] = []
+    node = doc
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(node, dict):
+            if part in node:
+                node = node[part]
+                out.append(part)
+                continue
+            if node.get("rule") == part:
+                continue
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            out.append(part)
+            continue
+        out.append(part)
+        node = None
+    return tuple(out)
+
+
+def _line_of(root: yaml.Node, loc: Loc) -> int:
+    """The line of the deepest node on `loc`'s path that exists in the file.
+
+    A field points at its key's line; a missing field at the mapping that lacks it.
+    """
+    node, line = root, root.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):  # the last of repeated keys is the one kept
+                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                    node, line = value, key.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line

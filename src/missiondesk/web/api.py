@@ -1,0 +1,358 @@
+"""The HTTP API under /api: every command of the command line, through the same services.
+
+Each route is thin: check the account (`ApiAllowed`), call one service function, answer
+its model. The permission each route needs is in `missiondesk.web.policy`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from missiondesk.domain.assessment import Assessment
+from missiondesk.domain.village import Place, Road, Sighting, Threat, Village
+from missiondesk.errors import BadInput
+from missiondesk.operations.reports import ReportFile
+from missiondesk.planning.plan import Plan
+from missiondesk.services import accounts as account_service
+from missiondesk.services import assessment as assessment_service
+from missiondesk.services import lifecycle, planning, tracking
+from missiondesk.services import reports as report_service
+from missiondesk.services import village as village_service
+from missiondesk.services import wellbeing as wellbeing_service
+from missiondesk.services.accounts import Account
+from missiondesk.services.events import Event
+from missiondesk.services.lifecycle import StepResult
+from missiondesk.services.reports import ReportResult
+from missiondesk.services.timeline import timeline as mission_timeline
+from missiondesk.services.tracking import OverdueSquad
+from missiondesk.services.village import BoardRow, RosterRow
+from missiondesk.villagefile.parse import parse_village
+from missiondesk.villagefile.write import dump_village
+from missiondesk.web.auth import ApiAllowed, check_mission_scope, database
+from missiondesk.web.errors import ERROR_RESPONSES
+from missiondesk.web.policy import Permission, allows
+from missiondesk.web.reading import BingoBook, MissionDetail, mission_detail
+from missiondesk.web.reading import bingo_book as read_bingo_book
+from missiondesk.web.schemas import (
+    AccountCreated,
+    AccountRequest,
+    CheckinRequest,
+    ClearRequest,
+    LocalTime,
+    PlanRequest,
+    ReportBody,
+    StepRequest,
+    forbids_list,
+    pins_map,
+)
+from missiondesk.wellbeing.models import ShinobiWellbeing
+
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+
+MissionId = Annotated[str, Path(min_length=1, max_length=200, description="A mission's id.")]
+
+Reader = Annotated[Account, Depends(ApiAllowed(Permission.READ))]
+
+
+# --- The village -----------------------------------------------------------------------
+
+
+class ImportResult(BaseModel):
+    village: str
+    shinobi: int
+    missions: int
+    history: int
+    replaced: bool
+
+
+VILLAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A village file (format missiondesk/village/v1), YAML or JSON.",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/village",
+    tags=["village"],
+    summary="Import a village file (the body), atomically",
+    openapi_extra=VILLAGE_BODY,
+)
+async def import_village(
+    request: Request,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.INTAKE))],
+    replace: Annotated[bool, Query(description="Swap out the stored village.")] = False,
+) -> ImportResult:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise HTTPException(status_code=413, detail="the village file is larger than 64 MiB")
+    body = await request.body()
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise HTTPException(status_code=413, detail="the village file is larger than 64 MiB")
+    is_json = "json" in request.headers.get("content-type", "")
+    village = parse_village(body, "upload.json" if is_json else "upload.yaml")
+    summary = village_service.import_village_value(
+        database(request), village, replace=replace, actor=account.name, source="api upload"
+    )
+    return ImportResult(**summary.__dict__)
+
+
+@router.get(
+    "/village",
+    tags=["village"],
+    summary="The stored village as a village file (JSON, or YAML with ?format=yaml)",
+    response_model=Village,
+    responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+)
+def export_village(
+    request: Request,
+    _: Reader,
+    format: Literal["json", "yaml"] = "json",
+) -> Village | Response:
+    village = village_service.export_village(database(request))
+    if format == "yaml":
+        return Response(dump_village(village), media_type="application/yaml")
+    return village
+
+
+@router.get("/board", tags=["missions"], summary="The missions, by status then priority")
+def board(request: Request, _: Reader) -> list[BoardRow]:
+    return village_service.board(database(request))
+
+
+@router.get("/roster", tags=["people"], summary="The shinobi and when they are available")
+def roster(request: Request, _: Reader) -> list[RosterRow]:
+    return village_service.roster(database(request))
+
+
+# --- Missions --------------------------------------------------------------------------
+
+
+@router.get("/missions/{mission_id}", tags=["missions"], summary="One mission and its squad")
+def mission(request: Request, mission_id: MissionId, _: Reader) -> MissionDetail:
+    return mission_detail(database(request), mission_id)
+
+
+@router.get(
+    "/missions/{mission_id}/assessment",
+    tags=["risk"],
+    summary="A mission's risk assessment (changes nothing)",
+)
+def assess(request: Request, mission_id: MissionId, _: Reader) -> Assessment:
+    return assessment_service.assess(database(request), mission_id)
+
+
+@router.post("/assess", tags=["risk"], summary="Assess the whole board")
+def assess_all(
+    request: Request, account: Annotated[Account, Depends(ApiAllowed(Permission.ASSESS))]
+) -> list[Assessment]:
+    return assessment_service.assess_all(database(request), actor=account.name)
+
+
+@router.get(
+    "/missions/{mission_id}/timeline", tags=["missions"], summary="Every change to the mission"
+)
+def timeline(request: Request, mission_id: MissionId, _: Reader) -> list[Event]:
+    return mission_timeline(database(request), mission_id)
+
+
+# --- Planning and the lifecycle --------------------------------------------------------
+
+
+@router.post("/plan", tags=["planning"], summary="Plan the board (pins and forbids: hokage)")
+def plan(
+    request: Request,
+    body: PlanRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.PLAN))],
+) -> Plan:
+    check_override(account, body)
+    limit = min(body.time_limit, request.app.state.max_plan_seconds)
+    return planning.plan(
+        database(request),
+        actor=account.name,
+        time_limit=limit,
+        pins=pins_map(body.pins) or None,
+        forbids=forbids_list(body.forbids) or None,
+    )
+
+
+def check_override(account: Account, body: PlanRequest) -> None:
+    """Pins and forbids overrule the planner's choice: only roles holding OVERRIDE may."""
+    if (body.pins or body.forbids) and not allows(account.role, Permission.OVERRIDE):
+        raise HTTPException(
+            status_code=403,
+            detail=f"the {account.role.value} role may not pin or forbid people (override)",
+        )
+    if len({p.shinobi for p in body.pins}) != len(body.pins):
+        raise BadInput("a shinobi is pinned twice", field="pins")
+
+
+@router.get("/plan", tags=["planning"], summary="The latest plan, if any")
+def latest_plan(request: Request, _: Reader) -> Plan | None:
+    return planning.latest_plan(database(request))
+
+
+@router.post(
+    "/missions/{mission_id}/approve", tags=["lifecycle"], summary="Make the planned squad binding"
+)
+def approve(
+    request: Request,
+    mission_id: MissionId,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.APPROVE))],
+    body: StepRequest | None = None,
+) -> StepResult:
+    at = body.at if body else None
+    return lifecycle.approve(database(request), mission_id, actor=account.name, at=at)
+
+
+@router.post("/missions/{mission_id}/dispatch", tags=["lifecycle"], summary="The squad leaves")
+def dispatch(
+    request: Request,
+    mission_id: MissionId,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.DISPATCH))],
+    body: StepRequest | None = None,
+) -> StepResult:
+    at = body.at if body else None
+    return lifecycle.dispatch(database(request), mission_id, actor=account.name, at=at)
+
+
+@router.post("/missions/{mission_id}/checkin", tags=["lifecycle"], summary="A squad checks in")
+def checkin(
+    request: Request,
+    mission_id: MissionId,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.CHECKIN))],
+    body: CheckinRequest | None = None,
+) -> StepResult:
+    db = database(request)
+    check_mission_scope(db, account, Permission.CHECKIN, mission_id)
+    body = body or CheckinRequest()
+    return lifecycle.checkin(db, mission_id, actor=account.name, at=body.at, place=body.place)
+
+
+@router.post(
+    "/missions/{mission_id}/report",
+    tags=["lifecycle"],
+    summary="Apply the after-action report, atomically",
+)
+def report(
+    request: Request,
+    mission_id: MissionId,
+    body: ReportBody,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.REPORT))],
+) -> ReportResult:
+    as_filed = ReportFile.model_validate(body.model_dump())
+    return report_service.apply_report(database(request), mission_id, as_filed, actor=account.name)
+
+
+@router.get("/overdue", tags=["tracking"], summary="Squads past their check-in, with a rescue")
+def overdue(
+    request: Request,
+    account: Reader,
+    at: Annotated[LocalTime | None, Query(description="As of this time; default: now.")] = None,
+) -> list[OverdueSquad]:
+    return tracking.overdue(database(request), at=at, actor=account.name)
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+@router.get("/wellbeing", tags=["people"], summary="Wellbeing flags, with evidence")
+def wellbeing(
+    request: Request,
+    _: Annotated[Account, Depends(ApiAllowed(Permission.WELLBEING_READ))],
+    flagged: Annotated[bool, Query(description="Only shinobi with an active flag.")] = False,
+) -> list[ShinobiWellbeing]:
+    return wellbeing_service.wellbeing(database(request), flagged_only=flagged)
+
+
+class Cleared(BaseModel):
+    shinobi: str
+    kind: str
+    by: str
+
+
+@router.post("/wellbeing/clear", tags=["people"], summary="Clear a wellbeing flag")
+def clear_flag(
+    request: Request,
+    body: ClearRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.CLEAR))],
+) -> Cleared:
+    wellbeing_service.clear(database(request), body.shinobi, body.kind, by=account.name)
+    return Cleared(shinobi=body.shinobi, kind=body.kind, by=account.name)
+
+
+# --- The bingo book --------------------------------------------------------------------
+
+
+def bingo_book_of(request: Request) -> BingoBook:
+    return read_bingo_book(database(request))
+
+
+@router.get("/bingo-book", tags=["bingo book"], summary="Everything known about threats")
+def bingo_book(request: Request, _: Reader) -> BingoBook:
+    return bingo_book_of(request)
+
+
+@router.get("/bingo-book/threats", tags=["bingo book"], summary="Known hostile shinobi")
+def threats(request: Request, _: Reader) -> list[Threat]:
+    return bingo_book_of(request).threats
+
+
+@router.get("/bingo-book/sightings", tags=["bingo book"], summary="Where threats were seen")
+def sightings(request: Request, _: Reader) -> list[Sighting]:
+    return bingo_book_of(request).sightings
+
+
+@router.get("/bingo-book/places", tags=["bingo book"], summary="The places of the map")
+def places(request: Request, _: Reader) -> list[Place]:
+    return bingo_book_of(request).places
+
+
+@router.get("/bingo-book/roads", tags=["bingo book"], summary="The roads, in travel hours")
+def roads(request: Request, _: Reader) -> list[Road]:
+    return bingo_book_of(request).roads
+
+
+# --- Accounts --------------------------------------------------------------------------
+
+
+@router.get("/me", tags=["accounts"], summary="The account of this token")
+def me(account: Reader) -> Account:
+    return account
+
+
+@router.get("/accounts", tags=["accounts"], summary="Every account")
+def accounts(
+    request: Request, _: Annotated[Account, Depends(ApiAllowed(Permission.ACCOUNTS))]
+) -> list[Account]:
+    return account_service.accounts(database(request))
+
+
+@router.post("/accounts", tags=["accounts"], summary="Create an account", status_code=201)
+def add_account(
+    request: Request,
+    body: AccountRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.ACCOUNTS))],
+) -> AccountCreated:
+    created = account_service.add_user(
+        database(request),
+        body.name,
+        body.role.value,
+        body.password,
+        shinobi=body.shinobi,
+        actor=account.name,
+    )
+    return AccountCreated(
+        account=created.account, password=created.password if created.generated else None
+    )

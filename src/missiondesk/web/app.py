@@ -1,0 +1,87 @@
+"""The web application: the HTTP API, the pages, their static assets and `GET /health`.
+
+`create_app(db)` builds one app on one database; `missiondesk serve` runs it with uvicorn.
+Nothing answers without an account except /health, the login page and /static.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+import missiondesk
+from missiondesk.services.accounts import Account
+from missiondesk.store.database import Database
+from missiondesk.web import api, errors, pages
+from missiondesk.web.auth import ApiAllowed
+from missiondesk.web.jobs import PlanRuns
+from missiondesk.web.policy import Permission
+from missiondesk.web.schemas import Health, health
+
+HERE = Path(__file__).parent
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
+    """The whole web interface on `db`. `max_plan_seconds` caps how long one request may
+    keep the planner busy, whatever time limit it asks for."""
+    app = FastAPI(
+        title="Mission Desk",
+        version=getattr(missiondesk, "__version__", "0.1.0"),
+        description="The mission office of a shinobi village, over HTTP. Every route but "
+        "/health needs `Authorization: Bearer TOKEN`; docs/web.md lists what each role may do.",
+        docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
+        redoc_url=None,
+        openapi_url=None,  # served below, behind an account like everything else
+    )
+    app.state.db = db
+    app.state.max_plan_seconds = max_plan_seconds
+    app.state.plan_runs = PlanRuns()
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["when"] = pages.when
+    app.state.templates = templates
+
+    errors.install(app)
+    app.middleware("http")(_security_headers)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/health", tags=["health"], summary="Is the server up (no account needed)")
+    def get_health() -> Health:
+        return health()
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(_: Annotated[Account, Depends(ApiAllowed(Permission.READ))]) -> dict[str, Any]:
+        return app.openapi()
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    if request.method not in ("GET", "HEAD"):
+        request.app.state.overdue_banner = None  # the overdue banner may be out of date
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.url.path.startswith("/api/") or request.cookies:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

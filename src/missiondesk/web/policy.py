@@ -1,0 +1,62 @@
+"""Who may do what, as data: one table from each permission to the roles that hold it.
+
+Every API route and every page names one permission; the check in `missiondesk.web.auth`
+reads only this table, and docs/web.md prints it. `shinobi` accounts may check in only on
+missions whose squad holds the shinobi their account is linked to (OWN_MISSIONS_ONLY).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from missiondesk.services.accounts import AccountRole
+
+HOKAGE = AccountRole.HOKAGE
+COMMANDER = AccountRole.COMMANDER
+MEDIC = AccountRole.MEDIC
+SHINOBI = AccountRole.SHINOBI
+VIEWER = AccountRole.VIEWER
+
+
+class Permission(StrEnum):
+    READ = "read"  # the board, roster, missions, assessments, plans, bingo book, timelines
+    WELLBEING_READ = "wellbeing.read"  # wellbeing flags and their evidence
+    INTAKE = "intake"  # import (or replace) the village file
+    ASSESS = "assess"  # assess the whole board (stores effective ranks)
+    PLAN = "plan"  # run the planner
+    OVERRIDE = "override"  # pin and forbid people when planning
+    APPROVE = "approve"  # make a planned squad binding
+    DISPATCH = "dispatch"  # send an approved squad out
+    CHECKIN = "checkin"  # record a squad's check-in
+    REPORT = "report"  # file the after-action report (injuries included)
+    CLEAR = "clear"  # clear a wellbeing flag
+    ACCOUNTS = "accounts"  # list and create accounts
+
+
+POLICY: dict[Permission, frozenset[AccountRole]] = {
+    Permission.READ: frozenset({HOKAGE, COMMANDER, MEDIC, SHINOBI, VIEWER}),
+    Permission.WELLBEING_READ: frozenset({HOKAGE, COMMANDER, MEDIC, VIEWER}),
+    Permission.INTAKE: frozenset({HOKAGE, COMMANDER}),
+    Permission.ASSESS: frozenset({HOKAGE, COMMANDER}),
+    Permission.PLAN: frozenset({HOKAGE, COMMANDER}),
+    Permission.OVERRIDE: frozenset({HOKAGE}),
+    Permission.APPROVE: frozenset({HOKAGE}),
+    Permission.DISPATCH: frozenset({HOKAGE, COMMANDER}),
+    Permission.CHECKIN: frozenset({HOKAGE, COMMANDER, SHINOBI}),
+    Permission.REPORT: frozenset({HOKAGE, COMMANDER, MEDIC}),
+    Permission.CLEAR: frozenset({HOKAGE, MEDIC}),
+    Permission.ACCOUNTS: frozenset({HOKAGE}),
+}
+
+OWN_MISSIONS_ONLY: dict[Permission, frozenset[AccountRole]] = {
+    Permission.CHECKIN: frozenset({SHINOBI}),
+}
+"""Roles that hold a permission only for missions their own shinobi serves on."""
+
+
+def allows(role: AccountRole, permission: Permission) -> bool:
+    return role in POLICY[permission]
+
+
+def only_own_missions(role: AccountRole, permission: Permission) -> bool:
+    return role in OWN_MISSIONS_ONLY.get(permission, frozenset())

@@ -1,0 +1,145 @@
+"""The pages in Debian's Chromium, driven by Playwright, against uvicorn on 127.0.0.1: the
+Hokage plans the demo board, sees a medic on the scroll squad and approves it; a shinobi
+cannot. Screenshots of the main pages go to tests/screenshots/ (not committed)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from missiondesk.store.database import Database
+from missiondesk.web import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parents[1] / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(db: Database) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(db, max_plan_seconds=3), host="127.0.0.1", port=port, log_level="warning"
+    )
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page: object, base: str, name: str, password: str) -> None:
+    page.goto(f"{base}/")  # type: ignore[attr-defined]
+    page.fill("input[name=name]", name)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", password)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
+
+
+def shoot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_hokage_plans_sees_the_medic_and_approves(
+    server: str, browser: object, password: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server}/login")
+    shoot(page, "login")
+    sign_in(page, server, "hokage", password)
+    shoot(page, "board")
+
+    page.goto(f"{server}/plan")
+    page.click("#run-planner")
+    page.wait_for_selector("#plan-run progress", timeout=10_000)
+    page.wait_for_url(f"{server}/plan?run=*", timeout=30_000)
+    squad = page.locator("#squad-tani-scroll")
+    medic = squad.locator("li[data-shinobi]", has=page.locator(".role-medic"))
+    assert medic.count() >= 1
+    shoot(page, "plan")
+
+    squad.get_by_role("button", name="Approve tani-scroll").click()
+    page.wait_for_url(f"{server}/plan")
+    assert "approved" in page.locator("#squad-tani-scroll .status").inner_text()
+
+    page.goto(f"{server}/missions/tani-scroll")
+    assert "approved" in page.locator(".meta .status").first.inner_text()
+    assert page.locator("svg[aria-label='Risk factors and their contributions'] rect").count() > 0
+    shoot(page, "mission")
+    for name in ("roster", "bingo-book", "wellbeing"):
+        page.goto(f"{server}/{name}")
+        shoot(page, name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/missions/tani-scroll")
+    shoot(page, "mission-phone")
+    assert errors == []
+
+
+def test_a_shinobi_cannot_approve(server: str, browser: object, password: str) -> None:
+    hokage = browser.new_page()  # type: ignore[attr-defined]
+    sign_in(hokage, server, "hokage", password)
+    hokage.goto(f"{server}/plan")
+    hokage.click("#run-planner")
+    hokage.wait_for_url(f"{server}/plan?run=*", timeout=30_000)
+
+    page = browser.new_page()  # type: ignore[attr-defined]
+    sign_in(page, server, "shinobi", password)
+    page.goto(f"{server}/plan")
+    assert page.locator("#squad-tani-scroll").count() == 1
+    assert page.get_by_role("button", name="Approve tani-scroll").count() == 0
+    assert page.locator("#run-planner").count() == 0
+
+    # Posting the form by hand, with the session's own CSRF token, is refused too.
+    answer = page.evaluate(
+        """async () => {
+            const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token'];
+            const body = new URLSearchParams({csrf_token: token});
+            const r = await fetch('/missions/tani-scroll/approve', {method: 'POST', body});
+            return r.status;
+        }"""
+    )
+    assert answer == 403
+    page.goto(f"{server}/missions/tani-scroll")
+    assert "planned" in page.locator(".meta .status").first.inner_text()
