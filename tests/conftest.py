@@ -6,24 +6,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from md_support import Result
 from missiondesk.cli.app import main
 
-DEMO_VILLAGE = Path(__file__).parents[1] / "src" / "missiondesk" / "data" / "konoha.yaml"
 POSTGRES_ADMIN_URL = os.environ.get("MISSIONDESK_TEST_POSTGRES_URL")
-
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
 
 
 @pytest.fixture

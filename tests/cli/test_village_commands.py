@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_VILLAGE, Result
+from md_support import DEMO_VILLAGE, Result
 from missiondesk.villagefile.parse import load_village, parse_village
 from villagefile.village_texts import STORY_VILLAGE, line_of
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
 
-from conftest import DEMO_VILLAGE, Result
+from md_support import DEMO_VILLAGE, Result
 from missiondesk.errors import Conflict
 from missiondesk.services import lifecycle
 from missiondesk.store import tables as t

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import DEMO_VILLAGE, Result
+from md_support import DEMO_VILLAGE, Result
 
 Cli = Callable[..., Result]
 SCROLL = "tani-scroll"
@@ -306,3 +306,28 @@ def test_report_file_errors_name_the_line(cli: Cli, planned: str, tmp_path: Path
     result = cli("--db", planned, "report", SCROLL, _report(tmp_path, body))
     assert result.code == 2
     assert "report.yaml:4: injuries[0].severity" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("returned: 2026-11-26T10:00:00+02:00\noutcome: success\n", "without a time zone"),
+        ("returned: 9999-12-31T10:00\noutcome: success\n", "outside the years"),
+        (
+            "returned: 2026-11-26T10:00\noutcome: success\ninjuries:\n"
+            "  - {shinobi: SQUAD1, severity: minor, recovery_days: 99999999}\n",
+            "recovery_days",
+        ),
+    ],
+)
+def test_report_times_and_recoveries_stay_on_the_calendar(
+    cli: Cli, planned: str, tmp_path: Path, body: str, message: str
+) -> None:
+    _dispatched(cli, planned)
+    member = squad_of(cli, planned, SCROLL)[1]
+    before = state(cli, planned)
+    result = cli(
+        "--db", planned, "report", SCROLL, _report(tmp_path, body.replace("SQUAD1", member))
+    )
+    assert result.code == 2 and message in result.stderr, result.stderr
+    assert state(cli, planned) == before

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import DEMO_VILLAGE, Result
+from md_support import DEMO_VILLAGE, Result
 
 Cli = Callable[..., Result]
 SCROLL = "tani-scroll"

@@ -11,7 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from missiondesk.domain.orders import Ident, StandingOrder
 from missiondesk.domain.ranks import (
@@ -34,6 +41,27 @@ from missiondesk.domain.vocabulary import (
 FORMAT = "missiondesk/village/v1"
 
 SkillLevel = Annotated[int, Field(ge=SKILL_MIN, le=SKILL_MAX, strict=True)]
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def _village_local(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is not None:
+        raise ValueError(
+            "times are the village's local time: write it without a time zone "
+            "(e.g. 2026-11-24T06:00)"
+        )
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        # Keeps the calendar arithmetic downstream (recovery, check-ins) from overflowing.
+        raise ValueError(f"is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return value
+
+
+LocalTime = Annotated[dt.datetime, AfterValidator(_village_local)]
+"""A moment in the village's own clock; a zone would make comparisons ambiguous."""
+
+MAX_RECOVERY_DAYS = 36_500  # a hundred years: anything longer is a typo, not a recovery
 Text = Annotated[str, Field(max_length=10_000)]
 
 
@@ -147,7 +175,7 @@ class Threat(_Model):
 class Sighting(_Model):
     threat: Ident
     place: Ident
-    at: dt.datetime
+    at: LocalTime
     confidence: Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -186,13 +214,13 @@ class Squad(_Model):
 class Injury(_Model):
     shinobi: Ident
     severity: SeverityField
-    recovery_days: Annotated[int, Field(ge=0)] = 0
+    recovery_days: Annotated[int, Field(ge=0, le=MAX_RECOVERY_DAYS)] = 0
 
 
 class Encounter(_Model):
     threat: Ident
     place: Ident
-    at: dt.datetime
+    at: LocalTime
 
 
 class Report(_Model):
@@ -206,8 +234,8 @@ class Report(_Model):
 class HistoryEntry(_Model):
     mission: HistoryMission
     squad: Squad
-    departed: dt.datetime
-    returned: dt.datetime
+    departed: LocalTime
+    returned: LocalTime
     report: Report
 
     @model_validator(mode="after")

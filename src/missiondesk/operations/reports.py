@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from missiondesk.domain.ranks import Severity, ShinobiStatus
-from missiondesk.domain.village import Injury, Report
+from missiondesk.domain.village import Injury, LocalTime, Report
 
 
 class ReportFile(Report):
     """SPEC section 7: outcome, injuries, encounters, `returned`, optional
     `objective_taken_by` (a threat id) and `notes`."""
 
-    returned: dt.datetime
+    returned: LocalTime
 
 
 def status_after(injury: Injury | None, returned: dt.date) -> tuple[ShinobiStatus, dt.date | None]:

@@ -44,7 +44,6 @@ from missiondesk.web.schemas import (
     ClearRequest,
     LocalTime,
     PlanRequest,
-    ReportBody,
     StepRequest,
     forbids_list,
     pins_map,
@@ -248,11 +247,10 @@ def checkin(
 def report(
     request: Request,
     mission_id: MissionId,
-    body: ReportBody,
+    body: ReportFile,
     account: Annotated[Account, Depends(ApiAllowed(Permission.REPORT))],
 ) -> ReportResult:
-    as_filed = ReportFile.model_validate(body.model_dump())
-    return report_service.apply_report(database(request), mission_id, as_filed, actor=account.name)
+    return report_service.apply_report(database(request), mission_id, body, actor=account.name)
 
 
 @router.get("/overdue", tags=["tracking"], summary="Squads past their check-in, with a rescue")

@@ -43,7 +43,6 @@ from missiondesk.web.auth import (
 )
 from missiondesk.web.policy import Permission, allows, only_own_missions
 from missiondesk.web.reading import bingo_book, mission_detail
-from missiondesk.web.schemas import ReportBody
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -295,12 +294,11 @@ def report_from_form(form: FormData) -> ReportFile:
         "notes": form.get("notes") or None,
     }
     try:
-        body = ReportBody.model_validate(document)
+        return ReportFile.model_validate(document)
     except ValidationError as invalid:
         first = invalid.errors()[0]
         where = field_path(tuple(first["loc"]))
         raise BadInput(f"{where}: {first['msg']}" if where else first["msg"], field=where) from None
-    return ReportFile.model_validate(body.model_dump())
 
 
 @router.post("/missions/{mission_id}/report")

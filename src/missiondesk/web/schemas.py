@@ -10,16 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from missiondesk.domain.orders import Ident
-from missiondesk.operations.reports import ReportFile
+from missiondesk.domain.village import EARLIEST_YEAR, LATEST_YEAR
 from missiondesk.services.accounts import Account, AccountRole
 from missiondesk.services.missions import now_minute
-
-EARLIEST_YEAR = 1900
-LATEST_YEAR = 2199
-MAX_RECOVERY_DAYS = 3650
 
 
 def local_minute(value: dt.datetime) -> dt.datetime:
@@ -82,24 +78,6 @@ class AccountRequest(_Request):
 class AccountCreated(BaseModel):
     account: Account
     password: str | None = Field(description="The generated password; null when one was given.")
-
-
-class ReportBody(ReportFile):
-    """An after-action report as JSON: SPEC section 7's report file, with sane bounds."""
-
-    @model_validator(mode="after")
-    def _bounded(self) -> ReportBody:
-        times: list[tuple[str, dt.datetime]] = [("returned", self.returned)]
-        times += [(f"encounters[{n}].at", e.at) for n, e in enumerate(self.encounters)]
-        for name, value in times:
-            if value.tzinfo is not None:
-                raise ValueError(f"{name}: give a local time without a zone")
-            if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-                raise ValueError(f"{name}: is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
-        for n, injury in enumerate(self.injuries):
-            if injury.recovery_days > MAX_RECOVERY_DAYS:
-                raise ValueError(f"injuries[{n}].recovery_days: at most {MAX_RECOVERY_DAYS} days")
-        return self
 
 
 class Health(BaseModel):
