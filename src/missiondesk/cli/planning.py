@@ -67,17 +67,6 @@ def plan(
     """
     database = open_db(db)
     pins, forbids = _pins(pin or []), _forbids(forbid or [])
-    if json:
-        result = planning_service.plan(
-            database,
-            actor=actor(),
-            time_limit=time_limit,
-            pins=pins,
-            forbids=forbids,
-            workers=workers,
-        )
-        emit_json(result)
-        return
     with Progress(
         TextColumn("[bold]planning[/]"),
         BarColumn(),
@@ -85,6 +74,7 @@ def plan(
         TimeElapsedColumn(),
         console=errors,
         transient=True,
+        disable=json,
     ) as bar:
         task = bar.add_task("plan", total=time_limit, status="greedy start")
 
@@ -106,6 +96,9 @@ def plan(
             progress=show,
             workers=workers,
         )
+    if json:
+        emit_json(result)
+        return
     print_plan(result)
 
 

@@ -132,3 +132,6 @@ SHINOBI_RANK_AS_MISSION_RANK: dict[ShinobiRank, MissionRank] = {
 
 # Statuses from which a shinobi can be sent, given a date (SPEC section 4).
 RECOVERING = frozenset({ShinobiStatus.INJURED, ShinobiStatus.RESTING})
+
+# Mission statuses of a squad that has left and not yet reported back.
+IN_THE_FIELD = frozenset({MissionStatus.DISPATCHED, MissionStatus.OVERDUE})

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from missiondesk.domain.ranks import RECOVERING, MissionStatus, ShinobiStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, RECOVERING, MissionStatus, ShinobiStatus
 from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Road
 from missiondesk.errors import BadInput, Conflict
@@ -23,7 +23,7 @@ from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import (
     advance_today,
-    mission_row,
+    mission_in,
     now_minute,
     set_mission_status,
     squad_rows,
@@ -49,13 +49,12 @@ def approve(
     at = at or now_minute()
     with db.transaction() as connection:
         require_village(connection)
-        mission = mission_row(connection, mission_id)
-        if mission["status"] != MissionStatus.PLANNED:
-            raise Conflict(
-                f"mission {mission_id!r} is {mission['status']}; only a planned mission can be "
-                "approved (run `missiondesk plan` first)",
-                field="mission",
-            )
+        mission = mission_in(
+            connection,
+            mission_id,
+            [MissionStatus.PLANNED],
+            "only a planned mission can be approved (run `missiondesk plan` first)",
+        )
         squad = squad_rows(connection, mission_id)
         if not squad:
             raise Conflict(f"mission {mission_id!r} has no planned squad", field="mission")
@@ -143,13 +142,12 @@ def dispatch(
     at = at or now_minute()
     with db.transaction() as connection:
         require_village(connection)
-        mission = mission_row(connection, mission_id)
-        if mission["status"] != MissionStatus.APPROVED:
-            raise Conflict(
-                f"mission {mission_id!r} is {mission['status']}; only an approved mission can be "
-                "dispatched (approve it first)",
-                field="mission",
-            )
+        mission = mission_in(
+            connection,
+            mission_id,
+            [MissionStatus.APPROVED],
+            "only an approved mission can be dispatched (approve it first)",
+        )
         ids = [s["shinobi_id"] for s in squad_rows(connection, mission_id)]
         network = load_network(connection)
         route = list(mission["route"])
@@ -207,12 +205,9 @@ def checkin(
     at = at or now_minute()
     with db.transaction() as connection:
         require_village(connection)
-        mission = mission_row(connection, mission_id)
-        if mission["status"] not in (MissionStatus.DISPATCHED, MissionStatus.OVERDUE):
-            raise Conflict(
-                f"mission {mission_id!r} is {mission['status']}; only a dispatched squad checks in",
-                field="mission",
-            )
+        mission = mission_in(
+            connection, mission_id, IN_THE_FIELD, "only a dispatched squad checks in"
+        )
         if at < mission["departed_at"]:
             raise BadInput(
                 f"check-in at {at:%Y-%m-%dT%H:%M} is before the departure "

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from missiondesk.errors import NotFound
+from missiondesk.errors import Conflict, NotFound
 from missiondesk.store import tables as t
 
 
@@ -21,6 +22,17 @@ def mission_row(connection: Connection, mission_id: str) -> dict[str, Any]:
     if found is None:
         raise NotFound(f"no mission {mission_id!r} in this village", field="mission")
     return dict(found)
+
+
+def mission_in(
+    connection: Connection, mission_id: str, allowed: Collection[str], needs: str
+) -> dict[str, Any]:
+    """The mission's row when its status is one of `allowed`; otherwise a Conflict that says
+    what the step `needs` ("only a planned mission can be approved ...")."""
+    mission = mission_row(connection, mission_id)
+    if mission["status"] not in allowed:
+        raise Conflict(f"mission {mission_id!r} is {mission['status']}; {needs}", field="mission")
+    return mission
 
 
 def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:

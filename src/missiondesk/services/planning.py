@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, delete, insert, select, update
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import MissionStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.planning.candidates import PlanningError
@@ -75,7 +75,7 @@ def departures_not_in_history(connection: Connection) -> list[Departure]:
     """Squads that left and have no report yet count for `max_missions` and `min_rest`."""
     rows = connection.execute(
         select(t.mission.c.id, t.mission.c.departed_at).where(
-            t.mission.c.status.in_([MissionStatus.DISPATCHED, MissionStatus.OVERDUE])
+            t.mission.c.status.in_(sorted(IN_THE_FIELD))
         )
     ).all()
     squads = stored_squads(connection, [r.id for r in rows])

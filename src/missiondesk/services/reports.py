@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, func, insert, select, update
 
-from missiondesk.domain.ranks import MissionStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.reports import ReportFile, status_after
 from missiondesk.services.events import record_event
@@ -71,7 +71,7 @@ def _check_reportable(mission: dict[str, Any]) -> None:
     status = mission["status"]
     if status == MissionStatus.CLOSED:
         raise Conflict(f"mission {mission['id']!r} already has its report", field="mission")
-    if status not in (MissionStatus.DISPATCHED, MissionStatus.OVERDUE):
+    if status not in IN_THE_FIELD:
         raise Conflict(
             f"mission {mission['id']!r} is {status}; a report is for a dispatched mission",
             field="mission",

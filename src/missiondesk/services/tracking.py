@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from missiondesk.domain.assessment import BriefingItem
 from missiondesk.domain.orders import RequireRole
-from missiondesk.domain.ranks import MissionRank, MissionStatus, ShinobiStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus, ShinobiStatus
 from missiondesk.domain.village import Mission, Village, Window
 from missiondesk.operations.schedule import is_overdue, next_expected
 from missiondesk.planning.candidates import PlanningError
@@ -71,7 +71,7 @@ def overdue(
         grace = village.settings.checkin_grace_hours
         rows = connection.execute(
             select(t.mission)
-            .where(t.mission.c.status.in_([MissionStatus.DISPATCHED, MissionStatus.OVERDUE]))
+            .where(t.mission.c.status.in_(sorted(IN_THE_FIELD)))
             .order_by(t.mission.c.departed_at, t.mission.c.id)
         ).mappings()
         late = []

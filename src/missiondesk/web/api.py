@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.village import Place, Road, Sighting, Threat, Village
@@ -125,14 +125,32 @@ def export_village(
     return village
 
 
-@router.get("/board", tags=["missions"], summary="The missions, by status then priority")
-def board(request: Request, _: Reader) -> list[BoardRow]:
-    return village_service.board(database(request))
+# The two lists every page polls are serialised once by pydantic's core and sent as they
+# are: FastAPI would otherwise validate every row again against the response model.
+_BOARD = TypeAdapter(list[BoardRow])
+_ROSTER = TypeAdapter(list[RosterRow])
 
 
-@router.get("/roster", tags=["people"], summary="The shinobi and when they are available")
-def roster(request: Request, _: Reader) -> list[RosterRow]:
-    return village_service.roster(database(request))
+@router.get(
+    "/board",
+    tags=["missions"],
+    summary="The missions, by status then priority",
+    response_model=list[BoardRow],
+)
+def board(request: Request, _: Reader) -> Response:
+    rows = village_service.board(database(request))
+    return Response(_BOARD.dump_json(rows), media_type="application/json")
+
+
+@router.get(
+    "/roster",
+    tags=["people"],
+    summary="The shinobi and when they are available",
+    response_model=list[RosterRow],
+)
+def roster(request: Request, _: Reader) -> Response:
+    rows = village_service.roster(database(request))
+    return Response(_ROSTER.dump_json(rows), media_type="application/json")
 
 
 # --- Missions --------------------------------------------------------------------------
