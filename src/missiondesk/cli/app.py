@@ -34,6 +34,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    epilog="Start with [bold]missiondesk demo[/]. Then: village import FILE, assess --all, "
+    "plan, approve MISSION, dispatch MISSION, checkin MISSION, overdue, report MISSION FILE, "
+    "wellbeing. Exit status: 0 done, 2 bad input (nothing changed), 1 internal error.",
 )
 
 
