@@ -39,7 +39,7 @@ def resolve_url(db: str | None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", "missiondesk.store:migrations")
     if connection is not None:
@@ -62,14 +62,14 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; a no-op when it is already there."""
-        config = _alembic_config()
+        config = alembic_config()
         head = ScriptDirectory.from_config(config).get_current_head()
         with self.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
         if current == head:
             return
         with self.engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), "head")
+            command.upgrade(alembic_config(connection), "head")
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -324,8 +324,9 @@ OPERATION_TABLES = (
     commitment,
     plan,
     checkin,
-    event,
     wellbeing_clearance,
     risk_model,
 )
-"""Tables of the village's running state; replaced with the village on `--replace`."""
+"""Tables of the village's running state; replaced with the village on `--replace`.
+The event log is not among them: it is append-only (the database refuses updates and
+deletes, migration 0002), so a replaced village's story stays on record."""

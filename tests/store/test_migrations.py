@@ -1,0 +1,38 @@
+"""A new database, or one from an older version, is migrated on first use."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from missiondesk.store.database import Database, alembic_config
+
+
+def _revision(url: str) -> str | None:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return revision
+
+
+def test_a_new_database_gets_every_table(db_url: str) -> None:
+    db = Database(db_url)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert _revision(db.url) == head
+    assert {"village", "shinobi", "mission", "event", "commitment"} <= set(
+        inspect(db.engine).get_table_names()
+    )
+    db.dispose()
+
+
+def test_a_database_from_an_older_version_is_brought_up_to_date(db_url: str) -> None:
+    old = Database(db_url, migrate=False)
+    with old.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    assert _revision(old.url) == "0001"
+    old.dispose()
+    Database(db_url).dispose()  # first use by this version
+    assert _revision(db_url) == (ScriptDirectory.from_config(alembic_config()).get_current_head())
