@@ -1,6 +1,6 @@
 """Benchmark of the planner on generated boards S, M, L and XL; prints a markdown table.
 
-    .venv/bin/python bench/bench_plan.py [--sizes S,M,L,XL] [--workers 2] [--seed 7]
+    .venv/bin/python bench/bench_plan.py [--sizes S,M,L,XL] [--workers 2] [--seed 7] [--repeat 1]
 
 Figures (docs/planning.md, "Performance"): the time to a plan whose total priority equals
 its proven bound (goal under 30 s for L), the quality gap at the time limit (goal under 1%
@@ -126,8 +126,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="S,M,L,XL")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each size (one row each)")
     args = parser.parse_args()
-    rows = [run(size, args.workers, args.seed) for size in args.sizes.split(",")]
+    rows = [
+        run(size, args.workers, args.seed)
+        for size in args.sizes.split(",")
+        for _ in range(args.repeat)
+    ]
     print(table(rows))
 
 

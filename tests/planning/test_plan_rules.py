@@ -88,10 +88,13 @@ def test_min_size_binds() -> None:
 
 
 def test_max_size_binds() -> None:
+    # Members beyond the base size join only when they clearly add value (a score above
+    # 0.9): here everyone scores 1, so without the order all five go.
     roster = [ninja(f"j{i}", "jonin", ninjutsu=5, taijutsu=5) for i in range(5)]
-    assert len(_people(_plan(village(roster, [mission("m")])), "m")) == 5
-    plan = _plan(village(roster, [mission("m")], orders=[order("two", "max_size", size=2)]))
-    assert len(_people(plan, "m")) == 2
+    best = {"member_score": lambda shinobi, assessment: 1.0}
+    assert len(_people(_plan(village(roster, [mission("m")]), **best), "m")) == 5
+    v = village(roster, [mission("m")], orders=[order("two", "max_size", size=2)])
+    assert len(_people(_plan(v, **best), "m")) == 2
 
 
 def test_max_size_below_client_minimum_leaves_the_mission_unstaffed() -> None:

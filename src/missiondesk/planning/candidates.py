@@ -50,6 +50,7 @@ class Requirements:
     pinned: list[int] = field(default_factory=list)
     previous: frozenset[int] = frozenset()
     previous_leader: int | None = None
+    base: int = 1  # the base size: members beyond it are padding (quality.py)
 
     @property
     def priority(self) -> int:
@@ -168,8 +169,44 @@ def compile_board(
                 previous_leader=prev_leader,
             )
         )
+        missions[-1].base = smallest_squad(missions[-1])
     pairs = good_pairs(village.history)
     return Board(village, roster, missions, pairs, workload)
+
+
+def smallest_squad(req: Requirements) -> int:
+    """The fewest people who can meet the mission's counted needs and lead it, from its
+    eligible pool (how many of each kind there are is not checked: a lower bound, exact
+    whenever the pool is not short), at least its minimum size and its pins."""
+    floor = max(req.low, len(req.pinned), 1)
+    pool = np.flatnonzero(req.eligible)
+    if not len(pool) or not req.leads[pool].any():
+        return floor
+    masks = []
+    for need in req.counts:
+        assert need.mask is not None
+        masks.append(need.mask)
+    rows = np.stack([*(m[pool] for m in masks), req.leads[pool]], axis=1)
+    kinds = np.unique(rows, axis=0)
+    start = (*(n.count for n in req.counts), 1)
+    seen = {start}
+    frontier = [start]
+    size = 0
+    while frontier:
+        if any(not any(state) for state in frontier):
+            return max(floor, size)
+        size += 1
+        step = []
+        for state in frontier:
+            for kind in kinds.tolist():
+                after = tuple(
+                    max(0, left - int(has)) for left, has in zip(state, kind, strict=True)
+                )
+                if after != state and after not in seen:
+                    seen.add(after)
+                    step.append(after)
+        frontier = step
+    return floor
 
 
 def blocked_by(need: Need, i: int) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from missiondesk.planning.candidates import Board, Requirements
+from missiondesk.planning.quality import WEIGHTS
 
 _COVER = 1_000_000  # covering an unmet need outweighs any difference in points
 
@@ -29,7 +30,7 @@ def build_squad(req: Requirements, free: np.ndarray) -> Assignment | None:
 
     The leader first (the one who can lead and covers most unmet needs), then whoever
     covers most of what is still unmet, then the best by points up to the minimum size,
-    then more while they add points."""
+    then more while they add points (beyond the base size, more than the padding cost)."""
     free = free & req.eligible
     free[req.pinned] = True
     chosen = list(req.pinned)
@@ -71,7 +72,8 @@ def build_squad(req: Requirements, free: np.ndarray) -> Assignment | None:
         if not options.any():
             break
         i = int(np.argmax(np.where(options, req.value, np.iinfo(np.int64).min)))
-        if len(chosen) >= req.low and req.value[i] <= 0:
+        cost = WEIGHTS.padding if len(chosen) >= req.base else 0
+        if len(chosen) >= req.low and req.value[i] <= cost:
             break
         chosen.append(i)
         taken[i] = True

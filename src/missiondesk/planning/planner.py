@@ -172,6 +172,7 @@ def _points(
             board.pairs,
             req.previous,
             req.previous_leader,
+            req.base,
         )
     return found
 

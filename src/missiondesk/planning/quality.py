@@ -1,9 +1,14 @@
 """The second objective: how good a plan is once its total priority is settled.
 
 Terms, in integer points (docs/planning.md gives them with their reasons): expected
-success from member scores, the leader's fit, an economy cost per person sent, workload
-fairness, wellbeing, pairs who did well together, a junior beside a senior, and keeping
-previous assignments when replanning.
+success from member scores, the leader's fit, an economy cost per person sent (more for
+each member beyond the squad's base size), workload fairness, wellbeing, pairs who did
+well together, a junior beside a senior, and keeping previous assignments when replanning.
+
+The size rule: a squad's base size is the smallest squad its needs allow (`Requirements.
+base`). A member beyond it costs `economy + padding` (90 points), more than any member
+scoring 0.9 or less brings as success, and a squad beyond its base earns no pair or junior
+bonus, so the bonuses never pay for padding.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ class Weights:
 
     success: int = 100  # x member score (0..1), per member
     lead: int = 40  # x leader score, for the leader
-    economy: int = 65  # cost of each shinobi sent: extra members join only when worth it
+    economy: int = 65  # cost of each shinobi sent
+    padding: int = 25  # more for each member beyond the squad's base size (see `base`)
     workload: int = 12  # per mission the member went on in the last workload_days
     wellbeing: int = 60  # per member with an active wellbeing flag
     wellbeing_lead: int = 60  # and again when such a member leads
@@ -159,9 +165,11 @@ def squad_points(
     pairs: Mapping[tuple[str, str], int],
     previous_members: frozenset[int],
     previous_leader: int | None,
+    base: int,
     weights: Weights = WEIGHTS,
 ) -> SquadPoints:
-    """The quality of one concrete squad by term, the same sum the model maximises."""
+    """The quality of one concrete squad by term, the same sum the model maximises. A squad
+    larger than `base` pays `padding` per extra member and earns no pair or junior bonus."""
     success = sum(int(member_points(scores[i], 0, False, False, weights)) for i in everyone)
     success += weights.economy * len(everyone)
     success += int(leader_points(scores[leader], False, False, weights))
@@ -171,9 +179,12 @@ def squad_points(
     together = sum(min(PAIR_CAP, pairs.get(p, 0)) for p in combinations(ids, 2))
     ranks = {int(roster.rank[i]) for i in everyone}
     junior = JUNIOR in ranks and any(r in ranks for r in SENIORS)
+    extra = max(0, len(everyone) - base)
+    if extra:
+        together, junior = 0, False
     return SquadPoints(
         success=success,
-        economy=-weights.economy * len(everyone),
+        economy=-weights.economy * len(everyone) - weights.padding * extra,
         workload=-weights.workload * int(sum(int(workload[i]) for i in everyone)),
         wellbeing=-weights.wellbeing * flagged
         - weights.wellbeing_lead * int(roster.flagged[leader]),
