@@ -54,8 +54,9 @@ def import_village_value(
             raise BadInput(
                 "this database already holds a village; use --replace to swap it for the file's"
             )
-        if replaced:
-            delete_village(connection)
+        # Without a village the file tables are empty; clearing them anyway costs nothing
+        # and keeps a database that was tampered with by hand from half-merging.
+        delete_village(connection)
         insert_village(connection, village)
         summary = ImportSummary(
             village=village.village.id,
