@@ -347,15 +347,18 @@ def capacities(board: Board, pools: Sequence[np.ndarray]) -> list[Capacity]:
     could serve are at most the size of the union of the missions' pools (`pools[k]`:
     roster indices). Each person serves one mission, so the cuts hold for every plan."""
     n = len(board.roster)
-    groups: dict[bytes, tuple[np.ndarray, list[int], list[int]]] = {}
+    # key -> (the union of the pools, mission -> how many of that kind the mission needs).
+    groups: dict[bytes, tuple[np.ndarray, dict[int, int]]] = {}
 
     def add(key: bytes, mask: np.ndarray, k: int, count: int) -> None:
         if key not in groups:
-            groups[key] = (np.zeros(n, dtype=bool), [], [])
-        union, missions, needs = groups[key]
+            groups[key] = (np.zeros(n, dtype=bool), {})
+        union, needs = groups[key]
         union[pools[k][mask[pools[k]]]] = True
-        missions.append(k)
-        needs.append(count)
+        # Two orders of one mission asking for the same kind (a medic by require_role and
+        # by counter_threats) are met by the same people: the mission needs the larger count,
+        # not the sum.
+        needs[k] = max(needs.get(k, 0), count)
 
     everyone = np.ones(n, dtype=bool)
     for k, req in enumerate(board.missions):
@@ -365,7 +368,7 @@ def capacities(board: Board, pools: Sequence[np.ndarray]) -> list[Capacity]:
             assert need.mask is not None
             add(b"count" + np.packbits(need.mask).tobytes(), need.mask, k, need.count)
     return [
-        Capacity(tuple(missions), tuple(needs), int(union.sum()))
-        for union, missions, needs in groups.values()
-        if int(union.sum()) < sum(needs)
+        Capacity(tuple(needs), tuple(needs.values()), int(union.sum()))
+        for union, needs in groups.values()
+        if int(union.sum()) < sum(needs.values())
     ]

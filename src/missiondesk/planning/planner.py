@@ -113,6 +113,12 @@ def plan_board(
             began=began,
         )
     except Infeasible:
+        if not pins:
+            # With no pins, staffing nothing is always a plan: infeasible means the model
+            # itself is wrong, never the request.
+            raise PlanningBug(
+                "the planning model rejected every plan, even the empty one"
+            ) from None
         raise PlanningError(_pins_conflict(board)) from None
     pinned_missions = {k for k, r in enumerate(board.missions) if r.pinned}
     if not pinned_missions <= set(result.squads):
