@@ -331,3 +331,28 @@ def test_report_times_and_recoveries_stay_on_the_calendar(
     )
     assert result.code == 2 and message in result.stderr, result.stderr
     assert state(cli, planned) == before
+
+
+def test_missions_in_the_field_per_the_file_are_handled_with_clear_words(
+    cli: Cli, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A village file can say a mission is approved or dispatched without Mission Desk
+    having planned it: nothing crashes, and each step says what is missing."""
+    import yaml
+
+    document = yaml.safe_load(DEMO_VILLAGE.read_text(encoding="utf-8"))
+    by_id = {m["id"]: m for m in document["missions"]}
+    by_id["find-tora"]["status"] = "approved"
+    by_id["suna-treaty"]["status"] = "dispatched"
+    path = tmp_path / "village.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    assert cli("--db", sqlite_url, "village", "import", path).code == 0
+
+    dispatched = cli("--db", sqlite_url, "dispatch", "find-tora")
+    assert dispatched.code == 2 and "no squad on record" in dispatched.stderr
+    overdue = cli("--db", sqlite_url, "overdue", "--at", "2027-01-01T00:00", "--json")
+    assert overdue.code == 0 and json.loads(overdue.stdout) == []
+    assert cli("--db", sqlite_url, "checkin", "suna-treaty", "--at", "2026-11-24T10:00").code == 0
+    report = _report(tmp_path, "returned: 2026-11-26T10:00\noutcome: success\n")
+    refused = cli("--db", sqlite_url, "report", "suna-treaty", report)
+    assert refused.code == 2 and "no squad on record" in refused.stderr

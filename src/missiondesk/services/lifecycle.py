@@ -149,6 +149,12 @@ def dispatch(
             "only an approved mission can be dispatched (approve it first)",
         )
         ids = [s["shinobi_id"] for s in squad_rows(connection, mission_id)]
+        if not ids:
+            raise Conflict(
+                f"mission {mission_id!r} has no squad on record (was it approved outside "
+                "Mission Desk?); plan and approve it here first",
+                field="mission",
+            )
         network = load_network(connection)
         route = list(mission["route"])
         unreachable = [
@@ -208,7 +214,7 @@ def checkin(
         mission = mission_in(
             connection, mission_id, IN_THE_FIELD, "only a dispatched squad checks in"
         )
-        if at < mission["departed_at"]:
+        if mission["departed_at"] is not None and at < mission["departed_at"]:
             raise BadInput(
                 f"check-in at {at:%Y-%m-%dT%H:%M} is before the departure "
                 f"({mission['departed_at']:%Y-%m-%dT%H:%M})",

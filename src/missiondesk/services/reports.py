@@ -39,6 +39,12 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         mission = mission_row(connection, mission_id)
         _check_reportable(mission)
         squad = [s["shinobi_id"] for s in squad_rows(connection, mission_id)]
+        if not squad:
+            raise Conflict(
+                f"mission {mission_id!r} has no squad on record (dispatched outside Mission "
+                "Desk?); its report cannot say who was there",
+                field="mission",
+            )
         _check_report(connection, mission, squad, report)
         injured = _update_roster(connection, squad, report)
         sightings = _learn_encounters(connection, report)

@@ -76,6 +76,8 @@ def overdue(
         ).mappings()
         late = []
         for row in rows:
+            if row["departed_at"] is None or not row["route"]:
+                continue  # dispatched before Mission Desk knew it: no schedule to miss
             expected = next_expected(
                 row["route"],
                 row["departed_at"],
