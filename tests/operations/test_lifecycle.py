@@ -160,6 +160,7 @@ def test_overdue_only_strictly_after_the_grace(cli: Cli, planned: str, at: str, 
         rescue = squad["rescue"]
         assert rescue["leader"]
         assert any("medic" in m["roles"] for m in rescue["members"])
+        assert len(rescue["members"]) >= 3
         away = set(squad_of(cli, planned, SCROLL))
         assert not away & {m["shinobi"] for m in rescue["members"]}
 

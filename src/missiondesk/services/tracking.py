@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from missiondesk.domain.assessment import BriefingItem
 from missiondesk.domain.orders import RequireRole
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus, ShinobiStatus
-from missiondesk.domain.village import Mission, Village, Window
+from missiondesk.domain.village import Client, Mission, Village, Window
 from missiondesk.operations.schedule import is_overdue, next_expected
 from missiondesk.planning.candidates import PlanningError
 from missiondesk.planning.planner import plan_board
@@ -35,6 +35,7 @@ from missiondesk.store.database import Database
 
 MEDIC_ROLE = "medic"
 MEDIC_DEFAULT = {"medical": 2}  # SPEC section 2's example, used when a village defines no medic
+RESCUE_MIN_SIZE = 3  # someone may have to be carried home: two to carry, one to guard
 
 
 class RescueMember(BaseModel):
@@ -157,6 +158,7 @@ def propose_rescue(
         rank=rank,
         priority=5,
         kind="rescue",
+        client=Client(name="the rescue", min_team_size=RESCUE_MIN_SIZE),
         objective={"tags": []},
         route=[home, last_place, home] if home != last_place else [home],
         window=Window(earliest=at.date()),
