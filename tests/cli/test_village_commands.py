@@ -113,6 +113,15 @@ BAD_FILES: list[tuple[str, str, int, str]] = [
         "healer",
     ),
     (
+        "unknown wellbeing flag in an order",
+        _break(
+            "{id: medic-from-c, rule: require_role, role: medic, count: 1, when: {min_rank: C}}",
+            "{id: w, rule: wellbeing_limit, flag: shield-pattern, forbid: lead}",
+        ),
+        line_of(STORY_VILLAGE, "id: medic-from-c"),
+        "standing_orders[0].flag: 'shield-pattern' is not a wellbeing flag",
+    ),
+    (
         "road with zero hours",
         _break("hours: 14}", "hours: 0}"),
         line_of(STORY_VILLAGE, "hours: 14}"),

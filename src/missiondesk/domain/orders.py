@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from missiondesk.domain.vocabulary import MissionRankField, RankField
+from missiondesk.domain.vocabulary import FlagKindField, MissionRankField, RankField
 
 Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 
@@ -77,7 +77,7 @@ class CounterThreats(_Order):
 
 class WellbeingLimit(_Order):
     rule: Literal["wellbeing_limit"]
-    flag: Ident
+    flag: FlagKindField
     forbid: Literal["lead", "join"]
 
 

@@ -88,6 +88,15 @@ class Severity(_Ordered):
     FATAL = "fatal"
 
 
+class FlagKind(StrEnum):
+    """The patterns a shinobi's record is watched for (SPEC section 6), in listing order."""
+
+    SHIELD = "shield"
+    BURDEN = "burden"
+    WORKLOAD = "workload"
+    NO_REST = "no-rest"
+
+
 class Outcome(StrEnum):
     SUCCESS = "success"
     PARTIAL = "partial"

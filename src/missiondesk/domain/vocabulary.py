@@ -13,6 +13,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from missiondesk.domain.ranks import (
+    FlagKind,
     MissionRank,
     MissionStatus,
     Outcome,
@@ -45,3 +46,4 @@ ShinobiStatusField = Annotated[ShinobiStatus, _checker(ShinobiStatus, "a shinobi
 MissionStatusField = Annotated[MissionStatus, _checker(MissionStatus, "a mission status")]
 SeverityField = Annotated[Severity, _checker(Severity, "a severity")]
 OutcomeField = Annotated[Outcome, _checker(Outcome, "an outcome")]
+FlagKindField = Annotated[FlagKind, _checker(FlagKind, "a wellbeing flag")]

@@ -380,7 +380,7 @@ def check_wellbeing_limit(order: WellbeingLimit, squad: SquadFacts) -> list[str]
     people = [squad.leader] if order.forbid == "lead" else list(squad.everyone)
     verb = "lead" if order.forbid == "lead" else "join"
     return [
-        f"{s.id} has the wellbeing flag {order.flag!r} and may not {verb}"
+        f"{s.id} has the wellbeing flag '{order.flag}' and may not {verb}"
         for s in people
         if order.flag in squad.flags.get(s.id, ())
     ]
@@ -395,9 +395,9 @@ def needs_wellbeing_limit(order: WellbeingLimit, view: MissionView) -> list[Need
             order.id,
             order.rule,
             "lead" if order.forbid == "lead" else "serve",
-            f"nobody flagged {order.flag!r} may {verb}",
+            f"nobody flagged '{order.flag}' may {verb}",
             mask=clear,
-            why_not=lambda i: f"has the wellbeing flag {order.flag!r}",
+            why_not=lambda i: f"has the wellbeing flag '{order.flag}'",
         )
     ]
 

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-
-class FlagKind(StrEnum):
-    """The patterns a shinobi's record is watched for, in the order flags are listed."""
-
-    SHIELD = "shield"
-    BURDEN = "burden"
-    WORKLOAD = "workload"
-    NO_REST = "no-rest"
-
+from missiondesk.domain.ranks import FlagKind
 
 FLAG_KINDS: tuple[FlagKind, ...] = tuple(FlagKind)
 
