@@ -110,7 +110,13 @@ BAD_FILES: list[tuple[str, str, int, str]] = [
         "unknown role in a standing order",
         _break("rule: require_role, role: medic", "rule: require_role, role: healer"),
         line_of(STORY_VILLAGE, "rule: require_role, role: medic"),
-        "healer",
+        "'healer' is not a known role (medic, tracker) (order 'medic-from-c')",
+    ),
+    (
+        "standing order missing a parameter",
+        _break("rule: require_role, role: medic,", "rule: require_role,"),
+        line_of(STORY_VILLAGE, "rule: require_role, role: medic"),
+        "standing_orders[0].role: required field is missing (order 'medic-from-c')",
     ),
     (
         "unknown wellbeing flag in an order",

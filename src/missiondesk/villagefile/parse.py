@@ -158,7 +158,9 @@ def _parse(
             _check_top_level(doc, model)
             result = _validate(doc, model)
             if check is not None:
-                findings.extend(_Finding(message, loc) for loc, message in check(result))
+                findings.extend(
+                    _naming_the_order(_Finding(message, loc), doc) for loc, message in check(result)
+                )
     except _Invalid as invalid:
         findings.extend(invalid.findings)
     except (RecursionError, MemoryError):
@@ -355,7 +357,21 @@ def _validate(doc: dict[str, Any], model: type[M]) -> M:
     try:
         return model.model_validate(doc)
     except ValidationError as error:
-        raise _Invalid(*_validation_findings(error, model)) from None
+        findings = [_naming_the_order(f, doc) for f in _validation_findings(error, model)]
+        raise _Invalid(*findings) from None
+
+
+def _naming_the_order(finding: _Finding, doc: dict[str, Any]) -> _Finding:
+    """A problem inside a standing order also names the order by its id, as people do."""
+    loc = finding.loc or ()
+    if len(loc) < 2 or loc[0] != "standing_orders" or not isinstance(loc[1], int):
+        return finding
+    orders = doc.get("standing_orders")
+    order = orders[loc[1]] if isinstance(orders, list) and loc[1] < len(orders) else None
+    name = order.get("id") if isinstance(order, dict) else None
+    if not isinstance(name, str):
+        return finding
+    return _Finding(f"{finding.message} (order {name!r})", finding.loc, finding.line)
 
 
 def _validation_findings(error: ValidationError, model: type[BaseModel]) -> Iterator[_Finding]:
