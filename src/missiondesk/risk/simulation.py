@@ -236,22 +236,33 @@ def simulate_squad(
     member_threshold = _thresholds(engine.at_least)  # [state, member, k]
 
     chunk = max(1, _CHUNK_DRAWS // (n_threats + 1 + n_members))
-    bits = np.random.Generator(np.random.PCG64(seed)).bit_generator
+    bits = np.random.SFC64(seed)  # the fastest of NumPy's bit generators here
     state_counts = np.zeros(_LEVELS + 1, dtype=np.int64)
     successes = 0
     at_least_counts = np.zeros((n_members, len(SEVERITIES)), dtype=np.int64)
     done = 0
     while done < trials:
         n = min(chunk, trials - done)
-        state = np.zeros(n, dtype=np.int8)
+        counts = np.zeros(_LEVELS + 1, dtype=np.int64)
         if n_threats:
             u = _uniforms(bits, n_threats * n).reshape(n_threats, n)
-            for lv, rows in groups:  # ascending, so the strongest present level wins
+            # Strongest level first: a trial's state is the strongest level present, so only
+            # the counts per state are needed, never a per-trial state array.
+            quiet: npt.NDArray[np.bool_] | None = None  # trials with nothing stronger yet
+            for lv, rows in reversed(groups):
                 # A level's threats are adjacent rows after the sort.
-                block = slice(int(rows[0]), int(rows[-1]) + 1)
-                present = (u[block] < engage_threshold[block]).any(axis=0)
-                state = np.where(present, np.int8(lv + 1), state)
-        counts = np.bincount(state, minlength=_LEVELS + 1)
+                first, last = int(rows[0]), int(rows[-1]) + 1
+                if last - first == 1:
+                    present = u[first] < engage_threshold[first, 0]
+                else:
+                    present = (u[first:last] < engage_threshold[first:last]).any(axis=0)
+                if quiet is None:
+                    counts[lv + 1] = np.count_nonzero(present)
+                    quiet = ~present
+                else:
+                    counts[lv + 1] = np.count_nonzero(present & quiet)
+                    quiet &= ~present
+        counts[0] = n - int(counts.sum())
         state_counts += counts
         # Given the states, the trials of one state are alike: draw their success and member
         # uniforms as one block per state (the same distribution, no per-trial gathers).
