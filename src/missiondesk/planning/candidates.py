@@ -20,7 +20,7 @@ from missiondesk.planning.quality import (
     member_points,
 )
 from missiondesk.planning.roster import Departure, Roster
-from missiondesk.planning.rules import ALWAYS, MissionView, Need, mission_needs
+from missiondesk.planning.rules import ALWAYS, DEFAULT_MAX_SIZE, MissionView, Need, mission_needs
 
 CANDIDATES = 40
 """Candidates kept per mission; a mission with fewer eligible people keeps them all."""
@@ -129,9 +129,10 @@ def compile_board(
                 leads = leads & need.mask
             elif need.kind == "size":
                 low = max(low, need.low)
-                high = need.high if high is None else min(high, need.high)
+                if need.high is not None:
+                    high = need.high if high is None else min(high, need.high)
         if high is None:
-            high = max(low, 6)
+            high = size_cap(low, [n.count for n in needs if n.kind == "count"])
         prev = previous.get(mid)
         before = (
             frozenset(roster.index[s] for s in prev.everyone if s in roster.index)
@@ -213,6 +214,14 @@ def blocked_by(need: Need, i: int) -> str:
     """Why person i may not serve under a `serve` need, naming the order."""
     why = need.why_not(i) if need.why_not else f"does not meet {need.text}"
     return why if need.order == ALWAYS else f"{why} (order {need.order!r})"
+
+
+def size_cap(low: int, counts: Sequence[int]) -> int:
+    """The model's squad-size cap when no max_size order sets one. Any squad that meets
+    the orders keeps meeting them when cut down to its leader, `count` people for each
+    counted need and enough others to reach `low` (every rule holds for a subset that
+    keeps those), so a cap of that size loses no staffable mission."""
+    return max(DEFAULT_MAX_SIZE, low, 1 + sum(counts))
 
 
 def check_pins(board: Board) -> None:

@@ -96,7 +96,10 @@ class PlanModel:
             for j, p in zip(range(a, b), who.tolist(), strict=True):
                 self.lookup[(k, p)] = j
             if req.low > req.high or b == a:
+                # Nobody can be staffed on it; nobody may be placed on it either.
                 model.add(y == 0)
+                for x in xs:
+                    model.add(x == 0)
                 continue
             size = cp_model.LinearExpr.sum(xs)
             model.add(size >= req.low * y)

@@ -123,7 +123,9 @@ def plan_board(
     pinned_missions = {k for k, r in enumerate(board.missions) if r.pinned}
     if not pinned_missions <= set(result.squads):
         raise PlanningError(
-            "no plan holding every pin was found within the time limit: " + _pins_conflict(board)
+            "no plan holding every pin ("
+            + _pinned(board)
+            + ") was found within the time limit; plan again with a longer --time-limit"
         )
     score_of = {
         (int(k), int(p)): float(s)
@@ -154,13 +156,16 @@ def plan_board(
     return plan
 
 
-def _pins_conflict(board: Board) -> str:
-    pinned = [
+def _pinned(board: Board) -> str:
+    return "; ".join(
         f"{', '.join(board.roster.ids[i] for i in r.pinned)} to {r.mission.id}"
         for r in board.missions
         if r.pinned
-    ]
-    return "the pins cannot all hold together with the standing orders (" + "; ".join(pinned) + ")"
+    )
+
+
+def _pins_conflict(board: Board) -> str:
+    return f"the pins cannot all hold together with the standing orders ({_pinned(board)})"
 
 
 def _points(

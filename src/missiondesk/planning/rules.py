@@ -33,7 +33,9 @@ from missiondesk.domain.village import Countermeasure, Mission, Shinobi, Threat
 from missiondesk.planning.roster import Record, Roster, fills_role, may_leave_on
 
 DEFAULT_MAX_SIZE = 6
-"""A squad's size when no `max_size` order caps it (the client's minimum may raise it)."""
+"""The model's cap on a squad when no `max_size` order sets one, raised to whatever the
+mission's needs could require (see `candidates.size_cap`): it bounds the model, never
+what the orders allow."""
 
 NeedKind = Literal["serve", "lead", "count", "size"]
 
@@ -54,7 +56,7 @@ class Need:
     mask: np.ndarray | None = None
     count: int = 0
     low: int = 1
-    high: int = DEFAULT_MAX_SIZE
+    high: int | None = None  # None: no upper limit (only max_size sets one)
     why_not: Callable[[int], str] | None = None
 
 
@@ -328,16 +330,19 @@ def counter_demands(
     countermeasures: Sequence[Countermeasure],
 ) -> list[Demand]:
     """For each threat at least `min_probability` likely, every countermeasure with a
-    role for one of its abilities."""
+    role for one of its abilities. A threat the assessment does not list has probability
+    0, so `min_probability: 0` means every known threat."""
     found = []
-    for likely in assessment.threats:
-        threat = threats.get(likely.threat)
-        if threat is None or likely.probability < order.min_probability:
+    listed = {t.threat: t.probability for t in assessment.threats}
+    ordered = sorted(threats.values(), key=lambda t: (-listed.get(t.id, 0.0), t.id))
+    for threat in ordered:
+        probability = listed.get(threat.id, 0.0)
+        if probability < order.min_probability:
             continue
         for ability in threat.abilities:
             for measure in countermeasures:
                 if measure.ability == ability and measure.role is not None:
-                    found.append(Demand(threat.id, likely.probability, ability, measure.role))
+                    found.append(Demand(threat.id, probability, ability, measure.role))
     return found
 
 
@@ -465,7 +470,6 @@ def always_needs(view: MissionView) -> list[Need]:
             "size",
             f"at least {size} shinobi (the client asks)",
             low=size,
-            high=max(size, DEFAULT_MAX_SIZE),
         ),
     ]
 
