@@ -9,8 +9,8 @@ import os
 import sys
 import traceback
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from missiondesk.cli import assessment as assessment_commands
 from missiondesk.cli import board as board_commands
@@ -68,19 +68,29 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     try:
         app(args=args, prog_name="missiondesk", standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         errors.print("aborted")
         sys.exit(1)
-    except click.exceptions.ClickException as usage:
-        usage.show()
+    except TyperException as usage:
+        # A usage error (unknown command or option, missing or malformed argument): the
+        # request is bad input, whatever code the parser would have chosen.
+        show = getattr(usage, "show", None)
+        if callable(show):
+            show()
+        else:
+            _say(f"error: {usage}")
         sys.exit(2)
     except VillageFileError as bad:
         _say(str(bad))
         sys.exit(2)
     except BadInput as bad:
         _say(f"error: {bad}")
+        sys.exit(2)
+    except OSError as unreadable:
+        # A file or folder named on the command line that cannot be read or written.
+        _say(f"error: {unreadable}")
         sys.exit(2)
     except KeyboardInterrupt:
         errors.print("interrupted")

@@ -1,8 +1,9 @@
 """Planning the board: assess, solve under every standing order, store the squads.
 
-Solving can take seconds, so it runs between two short transactions: the first assesses
-the board and reads what the planner needs; the second writes the plan only if the board
-did not change meanwhile (every mission's `version`, and the set of commitments).
+Solving can take seconds, so it runs between a read and a short write: the read assesses
+the board and gathers what the planner needs (writing nothing, so a refused pin or an
+impossible request changes nothing); the write stores the assessments and the plan only
+if the board did not change meanwhile (every mission's `version`, and the commitments).
 """
 
 from __future__ import annotations
@@ -90,7 +91,6 @@ def read_plan_inputs(connection: Connection) -> PlanInputs:
     village = current_village(connection)
     board = board_missions(village)
     assessments = assess_board(village, board)
-    store_assessments(connection, assessments)
     versions = dict(
         connection.execute(
             select(t.mission.c.id, t.mission.c.version).where(t.mission.c.id.in_(list(assessments)))
@@ -121,7 +121,8 @@ def plan(
     missions left unstaffed go back to `assessed`."""
     if time_limit <= 0:
         raise BadInput("--time-limit must be more than 0 seconds", field="time_limit")
-    with db.transaction() as connection:
+    # Read only: a refused request (a bad pin) or an impossible plan changes nothing.
+    with db.reading() as connection:
         inputs = read_plan_inputs(connection)
     _check_people(inputs, pins or {}, forbids or ())
     # Shinobi bound to an approved squad are not free for this plan.
@@ -189,6 +190,7 @@ def _check_unchanged(connection: Connection, inputs: PlanInputs) -> None:
 
 
 def _store_plan(connection: Connection, inputs: PlanInputs, result: Plan, actor: str) -> None:
+    store_assessments(connection, inputs.assessments)
     board = list(inputs.assessments)
     connection.execute(delete(t.assignment).where(t.assignment.c.mission_id.in_(board)))
     rows = []
