@@ -357,3 +357,96 @@ def test_missions_in_the_field_per_the_file_are_handled_with_clear_words(
     report = _report(tmp_path, "returned: 2026-11-26T10:00\noutcome: success\n")
     refused = cli("--db", sqlite_url, "report", "suna-treaty", report)
     assert refused.code == 2 and "no squad on record" in refused.stderr
+
+
+RANK_RISES = """\
+format: missiondesk/village/v1
+village: {id: k, name: K, today: 2026-06-10}
+places: [{id: k, name: K}, {id: f, name: F}]
+roads: [{from: k, to: f, hours: 4}]
+shinobi:
+  - {id: c, name: C, rank: chunin, status: available}
+  - {id: g, name: G, rank: genin, status: available}
+missions:
+  - {id: first, title: First, rank: D, route: [k, f, k]}
+  - {id: second, title: Second, rank: D, route: [k, f, k],
+     window: {earliest: 2026-06-12, due: 2026-06-14}}
+threats:
+  - {id: t, name: T, rank: S, abilities: []}
+standing_orders:
+  - {id: no-genin-b, rule: forbid_rank, rank: genin, when: {min_rank: B}}
+"""
+
+
+def test_approval_rechecks_the_orders_at_the_rank_judged_now(
+    cli: Cli, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Intelligence that arrives after the plan (an S-rank threat met on the road) can
+    raise a mission's rank; a squad planned for D must not be approved for S."""
+    village = tmp_path / "village.yaml"
+    village.write_text(RANK_RISES, encoding="utf-8")
+    db = ("--db", sqlite_url)
+    assert cli(*db, "village", "import", village).code == 0
+    assert cli(*db, "plan", "--time-limit", "2").code == 0
+    assert cli(*db, "approve", "first").code == 0
+    assert cli(*db, "dispatch", "first", "--at", "2026-06-10T08:00").code == 0
+    report = _report(
+        tmp_path,
+        "returned: 2026-06-11T08:00\noutcome: success\nencounters:\n"
+        "  - {threat: t, place: f, at: 2026-06-10T14:00}\n"
+        "  - {threat: t, place: k, at: 2026-06-11T07:00}\n",
+    )
+    assert cli(*db, "report", "first", report).code == 0
+    before = cli(*db, "board", "--json").stdout
+    refused = cli(*db, "approve", "second")
+    assert refused.code == 2
+    assert "no longer obeys" in refused.stderr and "no-genin-b" in refused.stderr
+    assert cli(*db, "board", "--json").stdout == before
+
+
+EARLY_AND_ROADLESS = """\
+format: missiondesk/village/v1
+village: {id: k, name: K, today: 2026-06-10}
+places: [{id: k, name: K}, {id: f, name: F}, {id: island, name: Island}]
+roads: [{from: k, to: f, hours: 4}]
+shinobi:
+  - {id: j, name: J, rank: jonin, status: injured, available_from: 2026-06-20}
+  - {id: c, name: C, rank: chunin, status: available}
+missions:
+  - {id: later, title: Later, rank: D, route: [k, f], priority: 5,
+     window: {earliest: 2026-06-21, due: 2026-06-25}}
+  - {id: cut, title: Cut off, rank: D, route: [k, island], priority: 1}
+"""
+
+
+def test_dispatch_waits_for_the_window_and_for_the_wounded(
+    cli: Cli, sqlite_url: str, tmp_path: Path
+) -> None:
+    village = tmp_path / "village.yaml"
+    village.write_text(EARLY_AND_ROADLESS, encoding="utf-8")
+    db = ("--db", sqlite_url)
+    assert cli(*db, "village", "import", village).code == 0
+    assert cli(*db, "plan", "--time-limit", "2", "--pin", "j=later").code == 0
+    assert cli(*db, "approve", "later").code == 0
+    early = cli(*db, "dispatch", "later", "--at", "2026-06-10T08:00")
+    assert early.code == 2 and "may not leave before 2026-06-21" in early.stderr
+    assert cli(*db, "dispatch", "later", "--at", "2026-06-21T08:00").code == 0
+    ancient = cli(*db, "checkin", "later", "--at", "1800-01-01T00:00")
+    assert ancient.code == 2 and "outside the years" in ancient.stderr
+
+
+def test_a_route_without_roads_is_dispatched_with_no_check_in_to_miss(
+    cli: Cli, sqlite_url: str, tmp_path: Path
+) -> None:
+    village = tmp_path / "village.yaml"
+    village.write_text(EARLY_AND_ROADLESS, encoding="utf-8")
+    db = ("--db", sqlite_url)
+    assert cli(*db, "village", "import", village).code == 0
+    plan = json.loads(cli(*db, "plan", "--time-limit", "2", "--json").stdout)
+    assert "cut" in {s["mission"] for s in plan["squads"]}
+    assert cli(*db, "approve", "cut").code == 0
+    sent = cli(*db, "dispatch", "cut", "--at", "2026-06-10T08:00", "--json")
+    assert sent.code == 0, sent.stderr
+    assert json.loads(sent.stdout)["checkins_due"] == []
+    late = cli(*db, "overdue", "--at", "2027-01-01T00:00", "--json")
+    assert json.loads(late.stdout) == []

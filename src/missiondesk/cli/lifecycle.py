@@ -10,6 +10,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
+from missiondesk.domain.village import EARLIEST_YEAR, LATEST_YEAR
 from missiondesk.errors import BadInput
 from missiondesk.services import lifecycle
 from missiondesk.services import reports as report_service
@@ -38,6 +39,11 @@ def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
         ) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone().replace(tzinfo=None)
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise BadInput(
+            f"{option}: {value!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}",
+            field=option.lstrip("-"),
+        )
     return parsed.replace(second=0, microsecond=0)
 
 

@@ -41,7 +41,10 @@ def planned_checkins(
     out = []
     at = departed
     for previous, place in itertools.pairwise(route):
-        at = at + dt.timedelta(hours=network.hours(previous, place))
+        hours = network.hours(previous, place)
+        if hours == float("inf"):
+            break  # no road: the squad finds its own way, and no check-in can be timed
+        at = at + dt.timedelta(hours=hours)
         out.append(
             {
                 "place": place,
@@ -80,7 +83,10 @@ def next_expected(
         last_place = c.place or route[reached]
     if reached >= len(route) - 1:
         return None
-    expected = base_time + dt.timedelta(hours=network.hours(route[reached], route[reached + 1]))
+    hours = network.hours(route[reached], route[reached + 1])
+    if hours == float("inf"):
+        return None  # no road to the next waypoint: no time by which to expect them
+    expected = base_time + dt.timedelta(hours=hours)
     return Expected(
         waypoint=reached + 1,
         place=route[reached + 1],

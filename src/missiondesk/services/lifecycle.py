@@ -7,7 +7,6 @@ raises `Conflict` (exit 2) and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from missiondesk.domain.ranks import IN_THE_FIELD, RECOVERING, MissionStatus, ShinobiStatus
 from missiondesk.domain.settings import Settings
-from missiondesk.domain.village import Road
+from missiondesk.domain.village import Road, Squad
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.schedule import Checkin, planned_checkins
 from missiondesk.risk.roads import RoadNetwork
@@ -28,6 +27,7 @@ from missiondesk.services.missions import (
     set_mission_status,
     squad_rows,
 )
+from missiondesk.services.planning import squad_verdict
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -60,6 +60,7 @@ def approve(
             raise Conflict(f"mission {mission_id!r} has no planned squad", field="mission")
         ids = [s["shinobi_id"] for s in squad]
         _check_still_free(connection, mission, ids)
+        _check_orders_still_hold(connection, mission_id, ids)
         try:
             connection.execute(
                 insert(t.commitment), [{"shinobi_id": s, "mission_id": mission_id} for s in ids]
@@ -121,6 +122,47 @@ def _check_still_free(connection: Connection, mission: dict[str, Any], ids: list
         )
 
 
+def _check_orders_still_hold(connection: Connection, mission_id: str, ids: list[str]) -> None:
+    """The planned squad still obeys every standing order at the mission's rank as judged
+    now: new intelligence since the plan may have raised it (SPEC: orders hold)."""
+    verdict = squad_verdict(connection, mission_id, Squad(leader=ids[0], members=ids[1:]))
+    if verdict.violations:
+        raise Conflict(
+            f"the squad for {mission_id!r} no longer obeys the standing orders at rank "
+            f"{verdict.rank}: "
+            + "; ".join(f"{v.message} ({v.order})" for v in verdict.violations)
+            + " (plan again)",
+            field="squad",
+        )
+
+
+def _check_can_leave(
+    connection: Connection, mission: dict[str, Any], ids: list[str], at: dt.datetime
+) -> None:
+    """Nobody leaves before the mission's window opens, nor before they are fit to go."""
+    if mission["earliest"] is not None and at.date() < mission["earliest"]:
+        raise Conflict(
+            f"mission {mission['id']!r} may not leave before {mission['earliest']} "
+            f"(its window opens then); dispatch it with --at on or after that day",
+            field="at",
+        )
+    rows = connection.execute(
+        select(t.shinobi.c.id, t.shinobi.c.status, t.shinobi.c.available_from).where(
+            t.shinobi.c.id.in_(ids)
+        )
+    ).all()
+    unfit = [
+        f"{r.id} is {r.status} until {r.available_from}"
+        for r in rows
+        if r.status in RECOVERING and r.available_from is not None and r.available_from > at.date()
+    ]
+    if unfit:
+        raise Conflict(
+            f"the squad for {mission['id']!r} cannot leave on {at.date()}: " + "; ".join(unfit),
+            field="at",
+        )
+
+
 def load_network(connection: Connection) -> RoadNetwork:
     """The road network from the place and road tables alone (cheap: no history loaded)."""
     places = [r.id for r in connection.execute(select(t.place.c.id).order_by(t.place.c.position))]
@@ -155,18 +197,9 @@ def dispatch(
                 "Mission Desk?); plan and approve it here first",
                 field="mission",
             )
+        _check_can_leave(connection, mission, ids, at)
         network = load_network(connection)
         route = list(mission["route"])
-        unreachable = [
-            f"{a} to {b}"
-            for a, b in itertools.pairwise(route)
-            if network.hours(a, b) == float("inf")
-        ]
-        if unreachable:
-            raise Conflict(
-                f"no road for the route of {mission_id!r}: " + ", ".join(unreachable),
-                field="route",
-            )
         grace = village_settings(connection).checkin_grace_hours
         schedule = planned_checkins(route, at, network, grace)
         connection.execute(

@@ -261,9 +261,16 @@ def check_squad(
     """Check a proposed squad against the standing orders and the always-true rules, at the
     mission's effective rank (or, with `at_declared_rank`, as if the declared rank held)."""
     with db.reading() as connection:
-        village = current_village(connection)
-        flags = flags_in_force(connection, village)
-        departures = departures_not_in_history(connection)
+        return squad_verdict(connection, mission_id, squad, at_declared_rank=at_declared_rank)
+
+
+def squad_verdict(
+    connection: Connection, mission_id: str, squad: Squad, *, at_declared_rank: bool = False
+) -> SquadCheck:
+    """`check_squad` inside the caller's transaction."""
+    village = current_village(connection)
+    flags = flags_in_force(connection, village)
+    departures = departures_not_in_history(connection)
     mission = find_mission(village, mission_id)
     known = {s.id for s in village.shinobi}
     unknown = [s for s in squad.everyone if s not in known]
