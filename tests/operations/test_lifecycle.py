@@ -159,8 +159,11 @@ def test_overdue_only_strictly_after_the_grace(cli: Cli, planned: str, at: str, 
         assert squad["last_place"] == "konoha"
         rescue = squad["rescue"]
         assert rescue["leader"]
-        assert any("medic" in m["roles"] for m in rescue["members"])
-        assert len(rescue["members"]) >= 3
+        # SPEC section 4: the leader plus the others (members); the leader is not repeated.
+        assert rescue["leader"] not in {m["shinobi"] for m in rescue["members"]}
+        roles = [rescue["leader_roles"], *(m["roles"] for m in rescue["members"])]
+        assert any("medic" in r for r in roles)
+        assert 1 + len(rescue["members"]) >= 3
         away = set(squad_of(cli, planned, SCROLL))
         assert not away & {m["shinobi"] for m in rescue["members"]}
 

@@ -42,9 +42,11 @@ def test_the_scroll_mission_from_intake_to_report(cli: Cli, db_url: str, tmp_pat
     assert isinstance(plan, dict)
     assert plan["objective"] <= plan["bound"]
     squad = next(s for s in plan["squads"] if s["mission"] == SCROLL)
-    members = {m["shinobi"]: m for m in squad["members"]}
-    assert SHIKAMARU in members and squad["leader"] != SHIKAMARU  # shield: joins, not leads
-    assert any("medic" in m["roles"] for m in squad["members"]) and len(members) >= 3
+    members = {m["shinobi"]: m for m in squad["members"]}  # the others (SPEC section 4)
+    assert squad["leader"] not in members
+    assert SHIKAMARU in members  # shield: he joins, he does not lead
+    roles = [squad["leader_roles"], *(m["roles"] for m in squad["members"])]
+    assert any("medic" in r for r in roles) and 1 + len(members) >= 3
     roster = {r["id"]: r for r in md_json("roster")}  # type: ignore[union-attr]
     assert roster[squad["leader"]]["rank"] in ("chunin", "special_jonin", "jonin", "kage")
 
@@ -53,7 +55,10 @@ def test_the_scroll_mission_from_intake_to_report(cli: Cli, db_url: str, tmp_pat
     md("checkin", SCROLL, "--at", "2026-11-24T20:00", "--place", "tanigakure")
     overdue = md_json("overdue", "--at", "2026-11-25T18:00")
     assert isinstance(overdue, list) and overdue[0]["last_place"] == "tanigakure"
-    assert any("medic" in m["roles"] for m in overdue[0]["rescue"]["members"])
+    rescue = overdue[0]["rescue"]
+    assert any(
+        "medic" in r for r in [rescue["leader_roles"], *(m["roles"] for m in rescue["members"])]
+    )
 
     report = tmp_path / "report.yaml"
     report.write_text(

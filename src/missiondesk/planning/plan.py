@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from missiondesk.domain.ranks import MissionRank
 from missiondesk.domain.village import Squad
@@ -21,11 +27,39 @@ class PlannedMember(_Shape):
 
 
 class PlannedSquad(_Shape):
+    """A squad of the plan. In Python, `members` lists everyone, the leader first (so the
+    leader's roles and reasons travel with the rest). Written out (JSON, the API, the
+    stored plan) it takes SPEC section 4's shape: `members` are the others, and the
+    leader's roles and reasons are `leader_roles` and `leader_reasons`."""
+
     mission: str
     effective_rank: MissionRank
     leader: str
     members: list[PlannedMember]  # everyone on the squad, the leader first
     reasons: list[str]  # how the squad meets each order that applies
+
+    @model_serializer(mode="wrap")
+    def _as_spec_says(self, write: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = write(self)
+        everyone = data["members"]
+        leader = next((m for m in everyone if m["shinobi"] == self.leader), None)
+        data["members"] = [m for m in everyone if m["shinobi"] != self.leader]
+        data["leader_roles"] = leader["roles"] if leader else []
+        data["leader_reasons"] = leader["reasons"] if leader else []
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_what_was_written(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "leader_roles" in data:
+            data = dict(data)
+            leader = {
+                "shinobi": data["leader"],
+                "roles": data.pop("leader_roles"),
+                "reasons": data.pop("leader_reasons", []),
+            }
+            data["members"] = [leader, *data.get("members", [])]
+        return data
 
     def squad(self) -> Squad:
         """As the domain's squad: the leader, and the others as members."""

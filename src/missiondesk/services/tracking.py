@@ -44,7 +44,10 @@ class RescueMember(BaseModel):
 
 
 class Rescue(BaseModel):
+    """SPEC section 7's rescue: the leader, the others as members (with their roles)."""
+
     leader: str | None
+    leader_roles: list[str] = []
     members: list[RescueMember]
     reasons: list[str]
     briefing: list[BriefingItem] = []
@@ -202,7 +205,12 @@ def propose_rescue(
     squad = plan.squads[0]
     return Rescue(
         leader=squad.leader,
-        members=[RescueMember(shinobi=m.shinobi, roles=m.roles) for m in squad.members],
+        leader_roles=next(m.roles for m in squad.members if m.shinobi == squad.leader),
+        members=[
+            RescueMember(shinobi=m.shinobi, roles=m.roles)
+            for m in squad.members
+            if m.shinobi != squad.leader
+        ],
         reasons=[f"rank {squad.effective_rank} rescue {travel}", *squad.reasons],
         briefing=assessment.briefing,
     )
