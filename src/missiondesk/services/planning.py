@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, delete, insert, select, update
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus, ShinobiStatus
 from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.planning.candidates import PlanningError
@@ -125,17 +125,15 @@ def plan(
     with db.reading() as connection:
         inputs = read_plan_inputs(connection)
     _check_people(inputs, pins or {}, forbids or ())
-    # Shinobi bound to an approved squad are not free for this plan.
-    held = [(s, None) for s in inputs.committed if s not in (pins or {})]
     try:
         result = plan_board(
-            inputs.village,
+            bound_elsewhere(inputs.village, inputs.committed),
             inputs.assessments,
             missions=list(inputs.assessments),
             flags=inputs.flags,
             extra_history=inputs.departures,
             pins=pins,
-            forbids=[*(forbids or ()), *held],
+            forbids=forbids,
             previous=inputs.previous,
             time_limit=time_limit,
             workers=workers,
@@ -147,6 +145,24 @@ def plan(
         _check_unchanged(connection, inputs)
         _store_plan(connection, inputs, result, actor)
     return result
+
+
+def bound_elsewhere(village: Village, committed: Mapping[str, str]) -> Village:
+    """The village as the planner must see it: shinobi committed to an approved squad are
+    already spoken for (on a mission, as far as this plan is concerned), so the reasons
+    for an unstaffed mission say so instead of blaming the Hokage."""
+    if not committed:
+        return village
+    return village.model_copy(
+        update={
+            "shinobi": [
+                s.model_copy(update={"status": ShinobiStatus.ON_MISSION, "available_from": None})
+                if s.id in committed
+                else s
+                for s in village.shinobi
+            ]
+        }
+    )
 
 
 def _check_people(

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from missiondesk.domain.assessment import BriefingItem
 from missiondesk.domain.orders import RequireRole
-from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus, ShinobiStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus
 from missiondesk.domain.village import Client, Mission, Village, Window
 from missiondesk.operations.schedule import is_overdue, next_expected
 from missiondesk.planning.candidates import PlanningError
@@ -27,7 +27,11 @@ from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import mission_checkins
 from missiondesk.services.missions import now_minute, set_mission_status
-from missiondesk.services.planning import committed_shinobi, departures_not_in_history
+from missiondesk.services.planning import (
+    bound_elsewhere,
+    committed_shinobi,
+    departures_not_in_history,
+)
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
 from missiondesk.store import tables as t
@@ -168,7 +172,7 @@ def propose_rescue(
         status=MissionStatus.ASSESSED,
     )
     medic = RequireRole(id="rescue-medic", rule="require_role", role=MEDIC_ROLE, count=1)
-    emergency = village.model_copy(
+    emergency = bound_elsewhere(village, committed_shinobi(connection)).model_copy(
         update={
             "missions": [mission],
             "roles": roles,
@@ -176,12 +180,6 @@ def propose_rescue(
         }
     )
     assessment = assess_mission(emergency, mission, network=network)
-    committed = committed_shinobi(connection)
-    away = [
-        (s.id, None)
-        for s in village.shinobi
-        if s.id in committed or s.status == ShinobiStatus.ON_MISSION
-    ]
     hours = network.hours(home, last_place)
     travel = f"from {home}, {hours:g} h by road to {last_place}, the last known place"
     try:
@@ -191,7 +189,6 @@ def propose_rescue(
             missions=[mission.id],
             flags=flags_in_force(connection, village),
             extra_history=departures_not_in_history(connection),
-            forbids=away,
             time_limit=time_limit,
             workers=1,
         )
