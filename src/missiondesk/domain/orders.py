@@ -30,7 +30,7 @@ class _Order(BaseModel):
 class RequireRole(_Order):
     rule: Literal["require_role"]
     role: Ident
-    count: Annotated[int, Field(ge=1)] = 1
+    count: Annotated[int, Field(ge=1, strict=True)] = 1
 
 
 class LeaderMinRank(_Order):
@@ -41,7 +41,7 @@ class LeaderMinRank(_Order):
 class RequireRank(_Order):
     rule: Literal["require_rank"]
     rank: RankField
-    count: Annotated[int, Field(ge=1)] = 1
+    count: Annotated[int, Field(ge=1, strict=True)] = 1
 
 
 class ForbidRank(_Order):
@@ -51,23 +51,23 @@ class ForbidRank(_Order):
 
 class MinSize(_Order):
     rule: Literal["min_size"]
-    size: Annotated[int, Field(ge=1)]
+    size: Annotated[int, Field(ge=1, strict=True)]
 
 
 class MaxSize(_Order):
     rule: Literal["max_size"]
-    size: Annotated[int, Field(ge=1)]
+    size: Annotated[int, Field(ge=1, strict=True)]
 
 
 class MaxMissions(_Order):
     rule: Literal["max_missions"]
-    count: Annotated[int, Field(ge=1)]
-    days: Annotated[int, Field(ge=1)]
+    count: Annotated[int, Field(ge=1, strict=True)]
+    days: Annotated[int, Field(ge=1, strict=True)]
 
 
 class MinRest(_Order):
     rule: Literal["min_rest"]
-    days: Annotated[int, Field(ge=0)]
+    days: Annotated[int, Field(ge=0, strict=True)]
 
 
 class CounterThreats(_Order):
