@@ -115,7 +115,7 @@ def explain_unstaffed(board: Board, k: int, placed: Mapping[int, str], proven: b
     if free < req.low:
         wanted = max(sizes, key=lambda n: n.low)
         reasons.append(
-            f"needs at least {plural(req.low, 'shinobi').replace('shinobis', 'shinobi')} "
+            f"needs at least {plural(req.low, 'shinobi')} "
             f"({_label(wanted)}), short by {req.low - free}: "
             + _margin(board, req, np.ones(len(roster), dtype=bool), placed)
         )

@@ -111,7 +111,17 @@ def role_text(role: str, roles: Mapping[str, Mapping[str, int]]) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """'1 medic (medical >= 2)', '2 medics (medical >= 2)', '2 clean successes', '3 shinobi'."""
+    if count == 1:
+        return f"{count} {noun}"
+    head, sep, tail = noun.partition(" (")
+    if head.endswith("shinobi"):
+        word = head
+    elif head.endswith("s"):
+        word = head + "es"
+    else:
+        word = head + "s"
+    return f"{count} {word}{sep}{tail}"
 
 
 def _role_mask(view: MissionView, role: str) -> np.ndarray:
