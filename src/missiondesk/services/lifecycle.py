@@ -25,10 +25,9 @@ from missiondesk.services.missions import (
     mission_in,
     now_minute,
     set_mission_status,
-    squad_rows,
+    squad_on_record,
 )
 from missiondesk.services.planning import squad_verdict
-from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 
@@ -48,17 +47,13 @@ def approve(
     database's key on commitments is what stops two approvals sharing a shinobi."""
     at = at or now_minute()
     with db.transaction() as connection:
-        require_village(connection)
         mission = mission_in(
             connection,
             mission_id,
             [MissionStatus.PLANNED],
             "only a planned mission can be approved (run `missiondesk plan` first)",
         )
-        squad = squad_rows(connection, mission_id)
-        if not squad:
-            raise Conflict(f"mission {mission_id!r} has no planned squad", field="mission")
-        ids = [s["shinobi_id"] for s in squad]
+        ids = squad_on_record(connection, mission_id)
         _check_still_free(connection, mission, ids)
         _check_orders_still_hold(connection, mission_id, ids)
         try:
@@ -183,20 +178,13 @@ def dispatch(
     """The squad leaves: members go on_mission, check-ins are expected along the route."""
     at = at or now_minute()
     with db.transaction() as connection:
-        require_village(connection)
         mission = mission_in(
             connection,
             mission_id,
             [MissionStatus.APPROVED],
             "only an approved mission can be dispatched (approve it first)",
         )
-        ids = [s["shinobi_id"] for s in squad_rows(connection, mission_id)]
-        if not ids:
-            raise Conflict(
-                f"mission {mission_id!r} has no squad on record (was it approved outside "
-                "Mission Desk?); plan and approve it here first",
-                field="mission",
-            )
+        ids = squad_on_record(connection, mission_id)
         _check_can_leave(connection, mission, ids, at)
         network = load_network(connection)
         route = list(mission["route"])
@@ -243,7 +231,6 @@ def checkin(
     """A dispatched squad reports in; an overdue one that reports is back on schedule."""
     at = at or now_minute()
     with db.transaction() as connection:
-        require_village(connection)
         mission = mission_in(
             connection, mission_id, IN_THE_FIELD, "only a dispatched squad checks in"
         )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from missiondesk.errors import Conflict, NotFound
+from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 
 
@@ -20,6 +21,7 @@ def mission_row(connection: Connection, mission_id: str) -> dict[str, Any]:
     row = connection.execute(select(t.mission).where(t.mission.c.id == mission_id)).mappings()
     found = row.one_or_none()
     if found is None:
+        require_village(connection)  # an empty database deserves its own message
         raise NotFound(f"no mission {mission_id!r} in this village", field="mission")
     return dict(found)
 
@@ -33,6 +35,19 @@ def mission_in(
     if mission["status"] not in allowed:
         raise Conflict(f"mission {mission_id!r} is {mission['status']}; {needs}", field="mission")
     return mission
+
+
+def squad_on_record(connection: Connection, mission_id: str) -> list[str]:
+    """The mission's squad, leader first; a Conflict when Mission Desk never recorded one
+    (a mission marked approved or dispatched in the village file)."""
+    ids = [s["shinobi_id"] for s in squad_rows(connection, mission_id)]
+    if not ids:
+        raise Conflict(
+            f"mission {mission_id!r} has no squad on record (was it approved or dispatched "
+            "outside Mission Desk?); plan and approve it here first",
+            field="mission",
+        )
+    return ids
 
 
 def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:

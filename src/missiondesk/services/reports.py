@@ -13,8 +13,12 @@ from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.reports import ReportFile, status_after
 from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import release_commitments
-from missiondesk.services.missions import advance_today, mission_row, set_mission_status, squad_rows
-from missiondesk.services.village import require_village
+from missiondesk.services.missions import (
+    advance_today,
+    mission_row,
+    set_mission_status,
+    squad_on_record,
+)
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 from missiondesk.villagefile.parse import load_document
@@ -35,16 +39,9 @@ def apply_report_file(db: Database, mission_id: str, path: Path, *, actor: str) 
 
 def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: str) -> ReportResult:
     with db.transaction() as connection:
-        require_village(connection)
         mission = mission_row(connection, mission_id)
         _check_reportable(mission)
-        squad = [s["shinobi_id"] for s in squad_rows(connection, mission_id)]
-        if not squad:
-            raise Conflict(
-                f"mission {mission_id!r} has no squad on record (dispatched outside Mission "
-                "Desk?); its report cannot say who was there",
-                field="mission",
-            )
+        squad = squad_on_record(connection, mission_id)
         _check_report(connection, mission, squad, report)
         injured = _update_roster(connection, squad, report)
         sightings = _learn_encounters(connection, report)
