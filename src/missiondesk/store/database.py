@@ -12,10 +12,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 ENV_VAR = "MISSIONDESK_DATABASE_URL"
+
+WRITE_LOCK_KEY = 0x4D495353  # "MISS": the one advisory lock every writer takes on PostgreSQL
 
 
 def default_url() -> str:
@@ -69,16 +71,34 @@ class Database:
         if current == head:
             return
         with self.engine.begin() as connection:
+            if not self.is_sqlite:
+                # Processes started together on a new database migrate it once: the rest
+                # wait here, then find it at head.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
+                )
             command.upgrade(alembic_config(connection), "head")
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One unit of work: everything inside commits together or not at all."""
+        """One unit of work: everything inside commits together or not at all.
+
+        Writers take the village's write lock before their first read, so every check a
+        step makes ("is this mission still approved?", "is this shinobi free?") and the
+        write that follows it are one atomic decision, whoever races it. On SQLite that is
+        BEGIN IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock, taken first so
+        that every statement after it (READ COMMITTED takes a fresh snapshot per
+        statement) sees what the previous writer committed. A database holds one village,
+        so one lock is the right grain: writes are short, and the planner solves outside
+        it (services/planning.py).
+        """
         with self.engine.connect() as connection:
-            # On SQLite, take the write lock up front (BEGIN IMMEDIATE) so two writers
-            # serialise instead of one failing half-way on a lock upgrade.
             connection.execution_options(missiondesk_write=True)
             with connection.begin():
+                if not self.is_sqlite:
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
+                    )
                 yield connection
 
     @contextmanager
