@@ -1,5 +1,5 @@
 """Two commanders approving squads that share a shinobi at the same moment: exactly one
-succeeds, and the database (the commitment table's key) is what guarantees it."""
+succeeds. The write lock decides first; the commitment table's key stands behind it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import IntegrityError
 
 from md_support import DEMO_VILLAGE, Result
 from missiondesk.errors import Conflict
@@ -75,8 +76,9 @@ def test_exactly_one_of_two_concurrent_processes_approves(cli: Cli, db_url: str)
     assert len(_committed(db_url, shared)) == 1
 
 
-def test_the_database_settles_an_exact_tie(cli: Cli, db_url: str) -> None:
-    """Both approvals pass their checks before either writes; the key decides."""
+def test_the_write_lock_settles_an_exact_tie(cli: Cli, db_url: str) -> None:
+    """Two approvals started at the same instant in one process: the write lock makes one
+    wait for the other, and the second sees the first's commitment."""
     a, b, shared = _two_squads_sharing_a_shinobi(cli, db_url)
     db = Database(resolve_url(db_url))
     start = threading.Barrier(2)
@@ -98,3 +100,38 @@ def test_the_database_settles_an_exact_tie(cli: Cli, db_url: str) -> None:
     db.dispose()
     assert sorted(v.split(":")[0] for v in results.values()) == ["approved", "refused"], results
     assert len(_committed(db_url, shared)) == 1
+
+
+def test_the_commitment_key_refuses_a_second_mission_for_one_shinobi(db_url: str) -> None:
+    """Behind the lock, the key itself decides: two transactions that never took the
+    write lock commit one shinobi to two missions; the second waits for the first and
+    is refused by the database."""
+    db = Database(resolve_url(db_url))  # the schema, migrated
+    db.dispose()
+    engine = create_engine(resolve_url(db_url))
+    row = text("INSERT INTO commitment (shinobi_id, mission_id) VALUES ('nara-shikamaru', :m)")
+    second: list[BaseException | None] = []
+    first = engine.connect()
+    first.begin()
+    first.execute(row, {"m": "first"})
+
+    def commit_elsewhere() -> None:
+        try:
+            with engine.begin() as connection:
+                connection.execute(row, {"m": "second"})
+            second.append(None)
+        except BaseException as refused:
+            second.append(refused)
+
+    racer = threading.Thread(target=commit_elsewhere)
+    racer.start()
+    racer.join(timeout=1.0)
+    assert racer.is_alive(), "the second insert should wait for the first transaction"
+    first.commit()
+    first.close()
+    racer.join(timeout=60)
+    assert len(second) == 1 and isinstance(second[0], IntegrityError), second
+    with engine.connect() as connection:
+        rows = connection.execute(select(t.commitment.c.mission_id)).scalars().all()
+    engine.dispose()
+    assert rows == ["first"]

@@ -82,7 +82,7 @@ def test_approve_then_dispatch_then_checkin(cli: Cli, planned: str) -> None:
     [
         ([], ["dispatch", SCROLL], "only an approved mission"),
         ([], ["checkin", SCROLL], "only a dispatched squad"),
-        ([["approve", SCROLL]], ["approve", SCROLL], "only a planned mission"),
+        ([["approve", SCROLL]], ["approve", SCROLL], "is already approved"),
         ([], ["approve", "no-such-mission"], "no mission 'no-such-mission'"),
         ([["approve", SCROLL]], ["dispatch", SCROLL, "--at", "tomorrow"], "is not a time"),
         (

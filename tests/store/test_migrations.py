@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from missiondesk.store.database import Database, alembic_config
+from missiondesk.store.database import SCHEMA_HEAD, Database, alembic_config
 
 
 def _revision(url: str) -> str | None:
@@ -36,3 +36,9 @@ def test_a_database_from_an_older_version_is_brought_up_to_date(db_url: str) -> 
     old.dispose()
     Database(db_url).dispose()  # first use by this version
     assert _revision(db_url) == (ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
+def test_the_schema_head_the_code_expects_is_the_newest_migration() -> None:
+    """Opening a database compares its revision with SCHEMA_HEAD without loading alembic;
+    a migration added without moving SCHEMA_HEAD would never be applied."""
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD

@@ -3,22 +3,52 @@ start and candidate pruning), a validator written apart from the solver, and the
 behind every choice. docs/planning.md describes the model and its objective.
 """
 
-from missiondesk.planning.candidates import PlanningError
-from missiondesk.planning.model import ProgressEvent
-from missiondesk.planning.plan import (
-    Baseline,
-    Plan,
-    PlannedMember,
-    PlannedSquad,
-    Quality,
-    UnstaffedMission,
-    Violation,
-)
-from missiondesk.planning.planner import PlanningBug, board_missions, plan_board
-from missiondesk.planning.quality import WEIGHTS, MemberScore, Weights, default_member_score
-from missiondesk.planning.roster import Departure
-from missiondesk.planning.rules import RULES
-from missiondesk.planning.validator import validate_plan
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from missiondesk.planning.candidates import PlanningError
+    from missiondesk.planning.model import ProgressEvent
+    from missiondesk.planning.plan import (
+        Baseline,
+        Plan,
+        PlannedMember,
+        PlannedSquad,
+        Quality,
+        UnstaffedMission,
+        Violation,
+    )
+    from missiondesk.planning.planner import PlanningBug, board_missions, plan_board
+    from missiondesk.planning.quality import WEIGHTS, MemberScore, Weights, default_member_score
+    from missiondesk.planning.roster import Departure
+    from missiondesk.planning.rules import RULES
+    from missiondesk.planning.validator import validate_plan
+
+# Loaded on first use, not when the package is imported: OR-Tools (which brings pandas)
+# and matplotlib cost seconds, and most commands never touch them.
+_HOME = {
+    "Baseline": "plan",
+    "Departure": "roster",
+    "MemberScore": "quality",
+    "Plan": "plan",
+    "PlannedMember": "plan",
+    "PlannedSquad": "plan",
+    "PlanningBug": "planner",
+    "PlanningError": "candidates",
+    "ProgressEvent": "model",
+    "Quality": "plan",
+    "RULES": "rules",
+    "UnstaffedMission": "plan",
+    "Violation": "plan",
+    "WEIGHTS": "quality",
+    "Weights": "quality",
+    "board_missions": "planner",
+    "default_member_score": "quality",
+    "plan_board": "planner",
+    "validate_plan": "validator",
+}
 
 __all__ = [
     "RULES",
@@ -41,3 +71,10 @@ __all__ = [
     "plan_board",
     "validate_plan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

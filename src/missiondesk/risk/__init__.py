@@ -3,17 +3,41 @@
 Pure functions on domain values; docs/risk.md gives the formulas.
 """
 
-from missiondesk.risk.assessment import assess_board, assess_mission
-from missiondesk.risk.fitting import Calibration, calibration, fit_model, plot_reliability
-from missiondesk.risk.roads import RoadNetwork
-from missiondesk.risk.simulation import (
-    ModelParameters,
-    SimulationResult,
-    member_score,
-    simulate_reference_loop,
-    simulate_squad,
-    squad_success,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from missiondesk.risk.assessment import assess_board, assess_mission
+    from missiondesk.risk.fitting import Calibration, calibration, fit_model, plot_reliability
+    from missiondesk.risk.roads import RoadNetwork
+    from missiondesk.risk.simulation import (
+        ModelParameters,
+        SimulationResult,
+        member_score,
+        simulate_reference_loop,
+        simulate_squad,
+        squad_success,
+    )
+
+# Loaded on first use, not when the package is imported: OR-Tools (which brings pandas)
+# and matplotlib cost seconds, and most commands never touch them.
+_HOME = {
+    "Calibration": "fitting",
+    "ModelParameters": "simulation",
+    "RoadNetwork": "roads",
+    "SimulationResult": "simulation",
+    "assess_board": "assessment",
+    "assess_mission": "assessment",
+    "calibration": "fitting",
+    "fit_model": "fitting",
+    "member_score": "simulation",
+    "plot_reliability": "fitting",
+    "simulate_reference_loop": "simulation",
+    "simulate_squad": "simulation",
+    "squad_success": "simulation",
+}
 
 __all__ = [
     "Calibration",
@@ -30,3 +54,10 @@ __all__ = [
     "simulate_squad",
     "squad_success",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

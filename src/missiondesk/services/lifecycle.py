@@ -24,8 +24,8 @@ from missiondesk.services.missions import (
     advance_today,
     mission_in,
     now_minute,
-    set_mission_status,
     squad_on_record,
+    transition,
 )
 from missiondesk.services.planning import squad_verdict
 from missiondesk.store import tables as t
@@ -52,6 +52,7 @@ def approve(
             mission_id,
             [MissionStatus.PLANNED],
             "only a planned mission can be approved (run `missiondesk plan` first)",
+            done=[MissionStatus.APPROVED],
         )
         ids = squad_on_record(connection, mission_id)
         _check_still_free(connection, mission, ids)
@@ -66,7 +67,7 @@ def approve(
                 "mission; plan again",
                 field="mission",
             ) from taken
-        set_mission_status(connection, mission_id, MissionStatus.APPROVED)
+        transition(connection, mission, MissionStatus.APPROVED)
         record_event(
             connection,
             actor=actor,
@@ -151,6 +152,14 @@ def _check_can_leave(
         for r in rows
         if r.status in RECOVERING and r.available_from is not None and r.available_from > at.date()
     ]
+    on_mission = [r.id for r in rows if r.status == ShinobiStatus.ON_MISSION]
+    unfit += [f"{s} is already on a mission" for s in on_mission]
+    elsewhere = connection.execute(
+        select(t.commitment.c.shinobi_id, t.commitment.c.mission_id).where(
+            t.commitment.c.shinobi_id.in_(ids), t.commitment.c.mission_id != mission["id"]
+        )
+    ).all()
+    unfit += [f"{s} is committed to mission {m!r}" for s, m in elsewhere]
     if unfit:
         raise Conflict(
             f"the squad for {mission['id']!r} cannot leave on {at.date()}: " + "; ".join(unfit),
@@ -183,6 +192,7 @@ def dispatch(
             mission_id,
             [MissionStatus.APPROVED],
             "only an approved mission can be dispatched (approve it first)",
+            done=IN_THE_FIELD,
         )
         ids = squad_on_record(connection, mission_id)
         _check_can_leave(connection, mission, ids, at)
@@ -193,8 +203,8 @@ def dispatch(
         connection.execute(
             update(t.shinobi).where(t.shinobi.c.id.in_(ids)).values(status=ShinobiStatus.ON_MISSION)
         )
-        set_mission_status(
-            connection, mission_id, MissionStatus.DISPATCHED, departed_at=at, checkins_due=schedule
+        transition(
+            connection, mission, MissionStatus.DISPATCHED, departed_at=at, checkins_due=schedule
         )
         advance_today(connection, at)
         record_event(
@@ -249,7 +259,7 @@ def checkin(
         if status == MissionStatus.OVERDUE:
             # The squad has been heard from: it is on its way again, timed from this check-in.
             status = MissionStatus.DISPATCHED
-            set_mission_status(connection, mission_id, status)
+            transition(connection, mission, status)
         advance_today(connection, at)
         record_event(
             connection,

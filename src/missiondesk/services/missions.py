@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -27,13 +27,22 @@ def mission_row(connection: Connection, mission_id: str) -> dict[str, Any]:
 
 
 def mission_in(
-    connection: Connection, mission_id: str, allowed: Collection[str], needs: str
+    connection: Connection,
+    mission_id: str,
+    allowed: Collection[str],
+    needs: str,
+    *,
+    done: Collection[str] = (),
 ) -> dict[str, Any]:
     """The mission's row when its status is one of `allowed`; otherwise a Conflict that says
-    what the step `needs` ("only a planned mission can be approved ...")."""
+    what the step `needs` ("only a planned mission can be approved ..."), or that the step
+    was `done` already (the loser of two identical steps hears "already dispatched")."""
     mission = mission_row(connection, mission_id)
-    if mission["status"] not in allowed:
-        raise Conflict(f"mission {mission_id!r} is {mission['status']}; {needs}", field="mission")
+    status = mission["status"]
+    if status in done:
+        raise Conflict(f"mission {mission_id!r} is already {status}", field="mission")
+    if status not in allowed:
+        raise Conflict(f"mission {mission_id!r} is {status}; {needs}", field="mission")
     return mission
 
 
@@ -60,12 +69,30 @@ def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def set_mission_status(connection: Connection, mission_id: str, status: str, **values: Any) -> None:
-    connection.execute(
+def transition(connection: Connection, mission: Mapping[str, Any], to: str, **values: Any) -> None:
+    """Move a mission from the status and version it was read at to `to`.
+
+    The UPDATE names what the step read (`status` and `version`), so the database decides:
+    if anything changed the mission since, no row matches and the step is refused instead
+    of acting on a stale reading. Inside `Database.transaction` (one writer at a time) this
+    never fires; it is the guard that keeps a step honest if ever called outside one.
+    """
+    changed = connection.execute(
         update(t.mission)
-        .where(t.mission.c.id == mission_id)
-        .values(status=status, version=t.mission.c.version + 1, **values)
-    )
+        .where(
+            t.mission.c.id == mission["id"],
+            t.mission.c.status == mission["status"],
+            t.mission.c.version == mission["version"],
+        )
+        .values(status=to, version=t.mission.c.version + 1, **values)
+    ).rowcount
+    if changed != 1:
+        now = mission_row(connection, mission["id"])["status"]
+        raise Conflict(
+            f"mission {mission['id']!r} changed while this step ran (it is now {now}); "
+            "look again and retry",
+            field="mission",
+        )
 
 
 def advance_today(connection: Connection, at: dt.datetime) -> None:

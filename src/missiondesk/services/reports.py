@@ -16,8 +16,8 @@ from missiondesk.services.lifecycle import release_commitments
 from missiondesk.services.missions import (
     advance_today,
     mission_row,
-    set_mission_status,
     squad_on_record,
+    transition,
 )
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -47,9 +47,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         sightings = _learn_encounters(connection, report)
         learned = _learn_interest(connection, mission, report, actor)
         _append_history(connection, mission, squad, report)
-        set_mission_status(
-            connection, mission_id, MissionStatus.CLOSED, returned_at=report.returned
-        )
+        transition(connection, mission, MissionStatus.CLOSED, returned_at=report.returned)
         release_commitments(connection, mission_id)
         advance_today(connection, report.returned)
         record_event(

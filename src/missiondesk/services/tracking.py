@@ -26,7 +26,7 @@ from missiondesk.risk.assessment import assess_mission
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import mission_checkins
-from missiondesk.services.missions import now_minute, set_mission_status
+from missiondesk.services.missions import now_minute, transition
 from missiondesk.services.planning import (
     bound_elsewhere,
     committed_shinobi,
@@ -97,7 +97,7 @@ def overdue(
                 continue
             late.append((dict(row), expected))
             if row["status"] == MissionStatus.DISPATCHED:
-                set_mission_status(connection, row["id"], MissionStatus.OVERDUE)
+                transition(connection, dict(row), MissionStatus.OVERDUE)
                 record_event(
                     connection,
                     actor=actor,
