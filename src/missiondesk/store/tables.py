@@ -300,6 +300,37 @@ api_token = Table(
     UniqueConstraint("token_hash"),
 )
 
+# --- Shared by several server workers (migration 0009) ---------------------------------
+
+# A planner run started from the pages: whichever worker answers shows its progress, and
+# one runs per village at a time (the rest wait, `queued`).
+plan_run = Table(
+    "plan_run",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("owner", String(ID), nullable=False),
+    Column("time_limit", Float, nullable=False),
+    Column("status", String(20), nullable=False),  # queued, running, done, failed
+    Column("created_at", DateTime, nullable=False),
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("heartbeat_at", DateTime, nullable=False),
+    Column("worker", String(ID), nullable=False),
+    Column("progress", JSON),
+    Column("error", Text),
+    Index("ix_plan_run_status", "status"),
+)
+
+# Work that must run once across all workers (the clock's pass, notification delivery) is
+# done by whoever holds its lease; a lease not renewed expires and another worker takes it.
+lease = Table(
+    "lease",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(ID), nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
 VILLAGE_TABLES = (
     village,
     place,

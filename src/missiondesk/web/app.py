@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 import missiondesk
 from missiondesk.services.accounts import Account
-from missiondesk.store.database import Database
+from missiondesk.store.database import Database, resolve_url
 from missiondesk.web import api, errors, pages
 from missiondesk.web.auth import ApiAllowed
 from missiondesk.web.jobs import PlanRuns
@@ -52,7 +52,7 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
     )
     app.state.db = db
     app.state.max_plan_seconds = max_plan_seconds
-    app.state.plan_runs = PlanRuns()
+    app.state.plan_runs = PlanRuns(db)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["when"] = pages.when
     app.state.templates = templates
@@ -72,6 +72,12 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for one worker of `missiondesk serve --workers N`: the database is named by
+    MISSIONDESK_DATABASE_URL (serve sets it), and already migrated by serve."""
+    return create_app(Database(resolve_url(None)))
 
 
 async def _security_headers(
