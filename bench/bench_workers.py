@@ -41,8 +41,9 @@ THROUGHPUT_GOAL = 1.6
 P95_GOAL = 3.0
 
 
-def prepare(url: str, shinobi: int, missions: int) -> tuple[str, list[str]]:
-    """The village, its squads in the field, and a hokage's token."""
+def prepare(url: str, shinobi: int, missions: int) -> tuple[str, list[tuple[str, str]]]:
+    """The village, its squads in the field (with a time to check in at), and a hokage's
+    token."""
     db = Database(url)
     village = generate_village(shinobi=shinobi, missions=missions, seed=0)
     import_village_value(db, village, replace=False, actor="bench", source="generated")
@@ -54,16 +55,16 @@ def prepare(url: str, shinobi: int, missions: int) -> tuple[str, list[str]]:
         earliest = mission.window.earliest if mission.window else village.village.today
         at = dt.datetime.combine(earliest, dt.time(6, 0))
         lifecycle.dispatch(db, squad.mission, actor="bench", at=at)
-        out.append(squad.mission)
+        out.append((squad.mission, f"{at + dt.timedelta(hours=1):%Y-%m-%dT%H:%M}"))
     accounts.add_user(db, "bench", "hokage", "bench password")
     token = accounts.issue_token(db, "bench", "api")
     db.dispose()
     return token, out
 
 
-def load(base: str, token: str, field: list[str], requests: int, clients: int) -> dict:
+def load(base: str, token: str, field: list[tuple[str, str]], requests: int, clients: int) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
-    mission = field[0]
+    mission = field[0][0]
     mix = ["/api/board", "/api/me", "/api/roster", f"/api/missions/{mission}"] * 2 + [
         "/api/me",
         "POST checkin",
@@ -79,8 +80,8 @@ def load(base: str, token: str, field: list[str], requests: int, clients: int) -
             name = mix[n % len(mix)]
             began = time.perf_counter()
             if name == "POST checkin":
-                target = field[n % len(field)]
-                answer = client.post(f"/api/missions/{target}/checkin", json={})
+                target, at = field[n % len(field)]
+                answer = client.post(f"/api/missions/{target}/checkin", json={"at": at})
             else:
                 answer = client.get(name)
             timings[name].append((time.perf_counter() - began) * 1000)
@@ -94,7 +95,9 @@ def load(base: str, token: str, field: list[str], requests: int, clients: int) -
     return {"timings": timings, "errors": errors, "wall": wall, "requests": requests}
 
 
-def serve_and_load(url: str, token: str, field: list[str], workers: int, args: Any) -> dict:
+def serve_and_load(
+    url: str, token: str, field: list[tuple[str, str]], workers: int, args: Any
+) -> dict:
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
