@@ -55,6 +55,7 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
     app.state.plan_runs = PlanRuns()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["when"] = pages.when
+    templates.env.filters["urlpart"] = pages.urlpart
     app.state.templates = templates
 
     errors.install(app)

@@ -95,3 +95,26 @@ def pins_map(pins: list[Pin]) -> dict[str, str]:
 
 def forbids_list(forbids: list[Forbid]) -> list[tuple[str, str | None]]:
     return [(f.shinobi, f.mission) for f in forbids]
+
+
+class RoleRequest(_Request):
+    role: AccountRole
+    shinobi: Ident | None = Field(
+        default=None, description="The roster entry of this person; omit to keep the link."
+    )
+
+
+class RenameRequest(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class PasswordRequest(_Request):
+    password: Annotated[str, Field(min_length=1, max_length=1024)] | None = Field(
+        default=None, description="Omit to have one generated (answered once)."
+    )
+
+
+class PasswordChanged(BaseModel):
+    account: Account
+    password: str | None = Field(description="The generated password; null when one was given.")
+    revoked_sessions: int
