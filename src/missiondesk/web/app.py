@@ -20,6 +20,7 @@ from missiondesk.services.accounts import Account
 from missiondesk.store.database import Database
 from missiondesk.web import api, errors, pages
 from missiondesk.web.auth import ApiAllowed
+from missiondesk.web.gate import RequestGate
 from missiondesk.web.jobs import PlanRuns
 from missiondesk.web.policy import Permission
 from missiondesk.web.schemas import Health, health
@@ -59,6 +60,7 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
     app.state.templates = templates
 
     errors.install(app)
+    app.add_middleware(RequestGate, db=db)  # inside the security headers, so its answers get them
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
