@@ -49,6 +49,7 @@ from missiondesk.web.schemas import (
     RenameRequest,
     RoleRequest,
     StepRequest,
+    StrictJsonRoute,
     forbids_list,
     pins_map,
 )
@@ -56,7 +57,7 @@ from missiondesk.wellbeing.models import ShinobiWellbeing
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
-router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, route_class=StrictJsonRoute)
 
 MissionId = Annotated[str, Path(min_length=1, max_length=200, description="A mission's id.")]
 
