@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Annotated
 
 import typer
 
 from missiondesk.cli.context import DbOption, open_db
-from missiondesk.cli.output import console
+from missiondesk.cli.output import say
+from missiondesk.errors import BadInput
 
 
 def serve(
@@ -20,9 +23,34 @@ def serve(
 
     from missiondesk.web import create_app
 
+    listener = listen(host, port)  # before anything is printed: a taken port is exit 2
     app = create_app(open_db(db))
-    console.print(f"Mission Desk on http://{host}:{port}/ (Ctrl-C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    say(f"Mission Desk on http://{host}:{port}/ (Ctrl-C stops it)")
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or bad input saying why it cannot be."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as unknown:
+        raise BadInput(f"cannot listen on {host}: {unknown.strerror}", field="host") from None
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(address)
+    except OSError as refused:
+        listener.close()
+        if refused.errno == errno.EADDRINUSE:
+            reason = "the port is already in use (is another server running there?)"
+        else:
+            reason = refused.strerror or str(refused)
+        raise BadInput(f"cannot listen on {host}:{port}: {reason}", field="port") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def register(app: typer.Typer) -> None:
