@@ -54,7 +54,16 @@ API: list[tuple[str, str, dict[str, Any], frozenset[str]]] = [
     ("GET", "/api/me", {}, EVERYONE),
     ("GET", "/api/accounts", {}, HOKAGE),
     ("POST", "/api/accounts", {"json": {"name": "x", "role": "viewer"}}, HOKAGE),
+    ("POST", "/api/accounts/nobody/disable", {}, HOKAGE),
+    ("POST", "/api/accounts/nobody/enable", {}, HOKAGE),
+    ("POST", "/api/accounts/nobody/role", {"json": {"role": "viewer"}}, HOKAGE),
+    ("POST", "/api/accounts/nobody/rename", {"json": {"name": "y"}}, HOKAGE),
+    ("POST", "/api/accounts/nobody/password", {"json": {}}, HOKAGE),
+    ("POST", "/api/accounts/nobody/signout", {}, HOKAGE),
+    ("GET", "/api/accounts/nobody/tokens", {}, HOKAGE),
+    ("DELETE", "/api/accounts/nobody/tokens/0123456789ab", {}, HOKAGE),
     ("GET", "/api/openapi.json", {}, EVERYONE),
+    ("POST", "/api/me/signout", {}, EVERYONE),  # last: it revokes the token it came with
 ]
 
 PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
@@ -75,7 +84,9 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("POST", "/missions/tani-scroll/report", {"outcome": "success"}, REPORTERS),
     ("POST", "/wellbeing/clear", {"shinobi": "nobody", "kind": "shield"}, CLEARERS),
     ("POST", "/accounts", {"name": "x", "role": "viewer"}, HOKAGE),
+    ("POST", "/accounts/nobody/disable", {}, HOKAGE),
     ("POST", "/logout", {}, EVERYONE),
+    ("POST", "/logout/everywhere", {}, EVERYONE),
 ]
 
 
@@ -101,7 +112,15 @@ def route_permissions(routes: list[APIRoute]) -> dict[tuple[str, str], tuple[str
 
 
 def concrete(path: str) -> str:
-    return path.replace("{mission_id}", "tani-scroll").replace("{run_id}", "none")
+    for name, value in (
+        ("{mission_id}", "tani-scroll"),
+        ("{run_id}", "none"),
+        ("{name}", "nobody"),
+        ("{change}", "disable"),
+        ("{token_id}", "0123456789ab"),
+    ):
+        path = path.replace(name, value)
+    return path
 
 
 def test_every_route_is_in_the_matrix(app_routes: list[APIRoute]) -> None:
@@ -159,7 +178,7 @@ def test_page_matrix(role: str, db: Any, password: str) -> None:
     with TestClient(create_app(db, max_plan_seconds=1)) as client:
         csrf = sign_in(client, role, password)
         for method, path, form, allowed in PAGES:
-            if path == "/logout":
+            if path.startswith("/logout"):
                 continue
             data = {**form, "csrf_token": csrf} if method == "POST" else None
             answer = client.request(method, path, data=data, follow_redirects=False)

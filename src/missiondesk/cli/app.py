@@ -22,7 +22,7 @@ from missiondesk.cli import users as user_commands
 from missiondesk.cli import village as village_commands
 from missiondesk.cli import wellbeing as wellbeing_commands
 from missiondesk.cli.context import DbOption, remember_root_db
-from missiondesk.cli.output import errors
+from missiondesk.cli.output import clean, errors
 from missiondesk.errors import BadInput
 from missiondesk.villagefile.errors import VillageFileError
 
@@ -59,7 +59,7 @@ user_commands.register(app)
 
 def _say(message: str) -> None:
     """Errors go to stderr whole, never wrapped: each names its file, line and field."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.write(clean(message).rstrip("\n") + "\n")
     sys.stderr.flush()
 
 

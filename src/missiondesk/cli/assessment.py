@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import actor, console, emit_json
+from missiondesk.cli.output import actor, console, emit_json, styled
 from missiondesk.domain.assessment import Assessment
 from missiondesk.errors import BadInput
 from missiondesk.risk.fitting import plot_reliability
@@ -79,18 +79,18 @@ def _print_board(assessments: list[Assessment]) -> None:
         table.add_column(column)
     for a in assessments:
         top = f"{a.threats[0].threat} ({a.threats[0].probability:.0%})" if a.threats else ""
-        flag = "[bold red]yes[/]" if a.understated else "no"
+        flag = styled(("yes", "bold red")) if a.understated else "no"
         table.add_row(a.mission, a.declared_rank, a.effective_rank, flag, top)
     console.print(table)
 
 
 def _print_assessment(a: Assessment) -> None:
     verdict = (
-        f"[bold red]understated: declared {a.declared_rank}, judged {a.effective_rank}[/]"
+        (f"understated: declared {a.declared_rank}, judged {a.effective_rank}", "bold red")
         if a.understated
         else f"rank {a.effective_rank} (declared {a.declared_rank})"
     )
-    console.print(f"[bold]{a.mission}[/]: {verdict}")
+    console.print(styled((a.mission, "bold"), ": ", verdict))
     if a.threats:
         table = Table(title="Threats")
         table.add_column("threat")
@@ -101,7 +101,7 @@ def _print_assessment(a: Assessment) -> None:
     for f in a.factors:
         console.print(f"  [{f.contribution:+.2f}] {f.text}", markup=False)
     if a.briefing:
-        console.print("[bold]Briefing[/]")
+        console.print(styled(("Briefing", "bold")))
         for b in a.briefing:
             console.print(f"  {b.threat} / {b.ability}: {b.advice}", markup=False)
 
@@ -109,8 +109,11 @@ def _print_assessment(a: Assessment) -> None:
 def _print_simulation(s: SimulationResult) -> None:
     medic = "with a medic" if s.has_medic else "no medic"
     console.print(
-        f"[bold]Simulation[/] ({s.trials} trials, seed {s.seed}, {medic}): "
-        f"success {s.success_probability:.0%}, a threat turns up in {s.engagement:.0%}"
+        styled(
+            ("Simulation", "bold"),
+            f" ({s.trials} trials, seed {s.seed}, {medic}): "
+            f"success {s.success_probability:.0%}, a threat turns up in {s.engagement:.0%}",
+        )
     )
     for m in s.members:
         console.print(f"  {m.shinobi}: serious or worse {m.serious_or_worse:.1%}")

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import console, emit_json
+from missiondesk.cli.output import console, emit_json, styled
 from missiondesk.services import village as village_service
 
 
@@ -20,9 +20,9 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
     for column in ("mission", "title", "rank", "effective", "priority", "status"):
         table.add_column(column)
     for r in rows:
-        effective = r.effective_rank or "-"
+        effective = styled(r.effective_rank or "-")
         if r.effective_rank and r.effective_rank != r.rank:
-            effective = f"[bold red]{effective}[/]"
+            effective = styled((r.effective_rank, "bold red"))
         table.add_row(r.id, r.title, r.rank, effective, str(r.priority), r.status)
     console.print(table)
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import actor, console, emit_json
+from missiondesk.cli.output import actor, console, emit_json, styled
 from missiondesk.domain.village import EARLIEST_YEAR, LATEST_YEAR
 from missiondesk.errors import BadInput
 from missiondesk.services import lifecycle
@@ -137,9 +137,11 @@ def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) 
         console.print("no squad is overdue")
     for o in found:
         console.print(
-            f"[bold red]{o.mission} is overdue[/]: "
-            f"check-in was due {o.checkin_due:%Y-%m-%d %H:%M}; "
-            f"last seen at {o.last_place} {o.last_seen:%Y-%m-%d %H:%M} ({', '.join(o.squad)})"
+            styled(
+                (f"{o.mission} is overdue", "bold red"),
+                f": check-in was due {o.checkin_due:%Y-%m-%d %H:%M}; "
+                f"last seen at {o.last_place} {o.last_seen:%Y-%m-%d %H:%M} ({', '.join(o.squad)})",
+            )
         )
         if o.rescue.leader is None:
             console.print("  no rescue squad can be formed:")

@@ -1,17 +1,54 @@
-"""Printing: Rich for people, one JSON value on stdout for programs, errors on stderr."""
+"""Printing: Rich for people, one JSON value on stdout for programs, errors on stderr.
+
+Village data is text, never Rich markup: a mission titled `[link=...]x[/link]` prints as
+written. The consoles read no markup unless a caller asks (`markup=True` on a line of its
+own words only), and every string they render loses its control characters, so a title
+holding an escape sequence cannot clear the operator's screen. `styled` builds a line
+with colours from parts, none of them read as markup.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.text import Text
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+# C0 controls but tab and newline, DEL, and the C1 controls (an 8-bit CSI starts sequences).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """`text` without control characters (a tab or a newline stays)."""
+    return _CONTROL.sub("", text)
+
+
+class _LiteralConsole(Console):
+    """A console that strips control characters from every string it renders."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(clean(text), **options)
+
+
+console = _LiteralConsole(highlight=False, markup=False, emoji=False)
+errors = _LiteralConsole(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def say(line: str) -> None:
+    """Print one line of village data as it is (no markup, no control characters)."""
+    console.print(line, markup=False, emoji=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line from parts, each plain text or (text, style); no part is read as markup."""
+    return Text.assemble(
+        *((clean(p[0]), p[1]) if isinstance(p, tuple) else clean(p) for p in parts)
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import actor, console, emit_json, errors
+from missiondesk.cli.output import actor, console, emit_json, errors, styled
 from missiondesk.errors import BadInput
 from missiondesk.planning.model import ProgressEvent
 from missiondesk.planning.plan import Plan
@@ -105,13 +105,20 @@ def plan(
 def print_plan(result: Plan) -> None:
     proven = "proven best" if result.objective >= result.bound else f"bound {result.bound}"
     console.print(
-        f"[bold]Plan[/] ({result.status}): priority staffed {result.objective} ({proven}); "
-        f"{len(result.squads)} squads, {len(result.unstaffed)} unstaffed, "
-        f"{result.moved} previous assignment(s) moved"
+        styled(
+            ("Plan", "bold"),
+            f" ({result.status}): priority staffed {result.objective} ({proven}); "
+            f"{len(result.squads)} squads, {len(result.unstaffed)} unstaffed, "
+            f"{result.moved} previous assignment(s) moved",
+        )
     )
     for squad in result.squads:
         console.print(
-            f"\n[bold green]{squad.mission}[/] (rank {squad.effective_rank}), led by {squad.leader}"
+            styled(
+                "\n",
+                (squad.mission, "bold green"),
+                f" (rank {squad.effective_rank}), led by {squad.leader}",
+            )
         )
         for m in squad.members:
             roles = f" [{', '.join(m.roles)}]" if m.roles else ""
@@ -119,7 +126,11 @@ def print_plan(result: Plan) -> None:
         for reason in squad.reasons:
             console.print(f"    - {reason}", markup=False)
     for missing in result.unstaffed:
-        console.print(f"\n[bold red]{missing.mission}[/] (rank {missing.effective_rank}) unstaffed")
+        console.print(
+            styled(
+                "\n", (missing.mission, "bold red"), f" (rank {missing.effective_rank}) unstaffed"
+            )
+        )
         for reason in missing.reasons:
             console.print(f"    - {reason}", markup=False)
 
@@ -153,8 +164,12 @@ def check(
         console.print(f"{mission} at rank {result.rank}: the squad obeys every order")
     else:
         console.print(
-            f"[bold red]{mission} at rank {result.rank}: "
-            f"{len(result.violations)} order(s) broken[/]"
+            styled(
+                (
+                    f"{mission} at rank {result.rank}: {len(result.violations)} order(s) broken",
+                    "bold red",
+                )
+            )
         )
         for v in result.violations:
             console.print(f"  - {v.message} ({v.order})", markup=False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Annotated
 
 import typer
 
 from missiondesk.cli.context import DbOption, open_db
-from missiondesk.cli.output import console
+from missiondesk.cli.output import say
+from missiondesk.errors import BadInput
 from missiondesk.store.database import ENV_VAR
 
 
@@ -32,14 +35,21 @@ def serve(
 
     from missiondesk.web import create_app
 
+    listener = listen(host, port)  # before anything is printed: a taken port is exit 2
     database = open_db(db)  # opened (and migrated) once here, before any worker starts
-    console.print(f"Mission Desk on http://{host}:{port}/ (Ctrl-C stops it)")
     if workers == 1:
-        uvicorn.run(create_app(database), host=host, port=port, proxy_headers=True)
+        say(f"Mission Desk on http://{host}:{port}/ (Ctrl-C stops it)")
+        config = uvicorn.Config(
+            create_app(database), host=host, port=port, log_level="info", proxy_headers=True
+        )
+        uvicorn.Server(config).run(sockets=[listener])
         return
-    # Each worker process builds its own app on the same database, found by URL.
+    # uvicorn's supervisor binds the port itself for its workers: the probe has shown it
+    # is free, so hand it over. Each worker builds its own app on the same database.
+    listener.close()
     os.environ[ENV_VAR] = database.url
     database.dispose()
+    say(f"Mission Desk on http://{host}:{port}/ with {workers} workers (Ctrl-C stops it)")
     uvicorn.run(
         "missiondesk.web.app:app_from_environment",
         factory=True,
@@ -51,6 +61,29 @@ def serve(
         # that takes longer than uvicorn's default 5 s, and it would restart them forever.
         timeout_worker_healthcheck=60,
     )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or bad input saying why it cannot be."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as unknown:
+        raise BadInput(f"cannot listen on {host}: {unknown.strerror}", field="host") from None
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(address)
+    except OSError as refused:
+        listener.close()
+        if refused.errno == errno.EADDRINUSE:
+            reason = "the port is already in use (is another server running there?)"
+        else:
+            reason = refused.strerror or str(refused)
+        raise BadInput(f"cannot listen on {host}:{port}: {reason}", field="port") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import console, emit_json
+from missiondesk.cli.output import console, emit_json, styled
 from missiondesk.services import wellbeing as wellbeing_service
 
 wellbeing_app = typer.Typer(
@@ -37,12 +37,15 @@ def wellbeing(
         console.print("nobody is flagged")
     for person in people:
         console.print(
-            f"[bold]{person.shinobi}[/]  burden {person.burden:.1f}, "
-            f"{person.workload} recent missions, {person.days_since_rest} days since rest"
+            styled(
+                (person.shinobi, "bold"),
+                f"  burden {person.burden:.1f}, {person.workload} recent missions, "
+                f"{person.days_since_rest} days since rest",
+            )
         )
         for flag in person.flags:
             until = f" until {flag.until}" if flag.until else " until cleared"
-            console.print(f"  [red]{flag.kind}[/] since {flag.since}{until}")
+            console.print(styled("  ", (flag.kind, "red"), f" since {flag.since}{until}"))
             console.print(f"    evidence: {flag.evidence.text}", markup=False)
             console.print(f"    response: {flag.response}", markup=False)
 

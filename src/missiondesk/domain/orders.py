@@ -7,13 +7,34 @@ names the order. What each rule *means* lives in `missiondesk.planning.rules`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from missiondesk.domain.vocabulary import FlagKindField, MissionRankField, RankField
 
-Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+_ID = re.compile(ID_PATTERN)
+
+
+def _an_id(value: str) -> str:
+    """Ids become path segments of the web pages and words on the command line: one safe
+    spelling only (`m-00004/../m-00005` once made an Approve button approve m-00005)."""
+    if not _ID.match(value):
+        raise ValueError(
+            f"{value!r} is not an id: use a-z, 0-9, '-', '_' and '.', "
+            "starting with a letter or a digit"
+        )
+    return value
+
+
+Ident = Annotated[
+    str,
+    Field(min_length=1, max_length=200, json_schema_extra={"pattern": ID_PATTERN}),
+    AfterValidator(_an_id),
+]
+"""An id, or any name the village file uses as one (skills, roles, tags, abilities)."""
 
 
 class When(BaseModel):

@@ -14,8 +14,10 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -58,7 +60,35 @@ def _village_local(value: dt.datetime) -> dt.datetime:
     return value
 
 
-LocalTime = Annotated[dt.datetime, AfterValidator(_village_local)]
+def iso_8601(value: object) -> object:
+    """Times are written in ISO 8601 (2026-11-24T06:00), never as a count of seconds: a
+    number or a string of digits would otherwise be read as a Unix timestamp."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(
+            f"{value!r} is a number, not a time: write it in ISO 8601 (e.g. 2026-11-24T06:00)"
+        )
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 time (e.g. 2026-11-24T06:00)") from None
+    return value
+
+
+LOCAL_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+LOCAL_TIME_SCHEMA = {
+    "type": "string",
+    "pattern": LOCAL_TIME_PATTERN,
+    "description": "The village's local time, ISO 8601 without a zone (2026-11-24T06:00).",
+    "examples": ["2026-11-24T06:00:00"],
+}
+
+LocalTime = Annotated[
+    dt.datetime,
+    BeforeValidator(iso_8601),
+    AfterValidator(_village_local),
+    WithJsonSchema(LOCAL_TIME_SCHEMA),
+]
 """A moment in the village's own clock; a zone would make comparisons ambiguous."""
 
 MAX_RECOVERY_DAYS = 36_500  # a hundred years: anything longer is a typo, not a recovery

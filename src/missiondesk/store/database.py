@@ -128,11 +128,35 @@ def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30})
         _sqlite_transactions_under_our_control(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file, and any folder missing above it, readable by the owner
+    only (0600 and 0700): the file holds password hashes and the village's secrets. SQLite
+    gives its -wal and -shm files the main file's mode. Existing files and folders are
+    left as their owner set them."""
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # another process made it first
+        os.chmod(new, 0o700)  # whatever the umask says
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+    os.chmod(path, 0o600)
 
 
 def _sqlite_transactions_under_our_control(engine: Engine) -> None:

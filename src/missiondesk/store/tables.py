@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -287,6 +288,7 @@ account = Table(
     Column("password_hash", Text, nullable=False),
     Column("shinobi_id", String(ID)),
     Column("created_at", DateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
 )
 
 api_token = Table(
@@ -329,6 +331,15 @@ lease = Table(
     Column("name", String(100), primary_key=True),
     Column("holder", String(ID), nullable=False),
     Column("expires_at", DateTime, nullable=False),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(300), primary_key=True),  # "account:NAME" or "address:IP"
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", DateTime, nullable=False),
+    Column("wait_until", DateTime),  # no sign-in attempt is checked before this
 )
 
 VILLAGE_TABLES = (

@@ -23,7 +23,7 @@ from missiondesk.services import lifecycle, planning, tracking
 from missiondesk.services import reports as report_service
 from missiondesk.services import village as village_service
 from missiondesk.services import wellbeing as wellbeing_service
-from missiondesk.services.accounts import Account
+from missiondesk.services.accounts import Account, SignedOut, TokenInfo
 from missiondesk.services.events import Event
 from missiondesk.services.lifecycle import StepResult
 from missiondesk.services.reports import ReportResult
@@ -43,8 +43,13 @@ from missiondesk.web.schemas import (
     CheckinRequest,
     ClearRequest,
     LocalTime,
+    PasswordChanged,
+    PasswordRequest,
     PlanRequest,
+    RenameRequest,
+    RoleRequest,
     StepRequest,
+    StrictJsonRoute,
     forbids_list,
     pins_map,
 )
@@ -52,7 +57,7 @@ from missiondesk.wellbeing.models import ShinobiWellbeing
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
-router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, route_class=StrictJsonRoute)
 
 MissionId = Annotated[str, Path(min_length=1, max_length=200, description="A mission's id.")]
 
@@ -372,3 +377,86 @@ def add_account(
     return AccountCreated(
         account=created.account, password=created.password if created.generated else None
     )
+
+
+AccountName = Annotated[str, Path(min_length=1, max_length=64, description="An account's name.")]
+AccountKeeper = Annotated[Account, Depends(ApiAllowed(Permission.ACCOUNTS))]
+
+
+@router.post("/accounts/{name}/disable", tags=["accounts"], summary="Disable an account")
+def disable_account(request: Request, name: AccountName, account: AccountKeeper) -> Account:
+    return account_service.set_disabled(database(request), name, True, actor=account.name)
+
+
+@router.post("/accounts/{name}/enable", tags=["accounts"], summary="Enable an account again")
+def enable_account(request: Request, name: AccountName, account: AccountKeeper) -> Account:
+    return account_service.set_disabled(database(request), name, False, actor=account.name)
+
+
+@router.post("/accounts/{name}/role", tags=["accounts"], summary="Give an account another role")
+def set_account_role(
+    request: Request, name: AccountName, body: RoleRequest, account: AccountKeeper
+) -> Account:
+    return account_service.set_role(
+        database(request), name, body.role.value, shinobi=body.shinobi, actor=account.name
+    )
+
+
+@router.post("/accounts/{name}/rename", tags=["accounts"], summary="Rename an account")
+def rename_account(
+    request: Request, name: AccountName, body: RenameRequest, account: AccountKeeper
+) -> Account:
+    return account_service.rename(database(request), name, body.name, actor=account.name)
+
+
+@router.post(
+    "/accounts/{name}/password",
+    tags=["accounts"],
+    summary="Set a new password (ends the account's sessions)",
+)
+def set_account_password(
+    request: Request, name: AccountName, body: PasswordRequest, account: AccountKeeper
+) -> PasswordChanged:
+    changed = account_service.set_password(
+        database(request), name, body.password, actor=account.name
+    )
+    return PasswordChanged(
+        account=changed.account,
+        password=changed.password if changed.generated else None,
+        revoked_sessions=changed.revoked_sessions,
+    )
+
+
+@router.post(
+    "/accounts/{name}/signout",
+    tags=["accounts"],
+    summary="Sign an account out everywhere: revoke all its sessions and API tokens",
+)
+def sign_out_account(request: Request, name: AccountName, account: AccountKeeper) -> SignedOut:
+    return account_service.sign_out_everywhere(database(request), name, actor=account.name)
+
+
+@router.get("/accounts/{name}/tokens", tags=["accounts"], summary="An account's live tokens")
+def account_tokens(request: Request, name: AccountName, _: AccountKeeper) -> list[TokenInfo]:
+    return account_service.tokens(database(request), name)
+
+
+@router.delete(
+    "/accounts/{name}/tokens/{token_id}", tags=["accounts"], summary="Revoke one token by its id"
+)
+def revoke_account_token(
+    request: Request,
+    name: AccountName,
+    token_id: Annotated[str, Path(min_length=1, max_length=64, description="A token's id.")],
+    account: AccountKeeper,
+) -> TokenInfo:
+    return account_service.revoke_token_id(database(request), name, token_id, actor=account.name)
+
+
+@router.post(
+    "/me/signout",
+    tags=["accounts"],
+    summary="Sign this account out everywhere (this token included)",
+)
+def sign_out_me(request: Request, account: Reader) -> SignedOut:
+    return account_service.sign_out_everywhere(database(request), account.name, actor=account.name)

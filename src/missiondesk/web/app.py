@@ -20,9 +20,10 @@ from missiondesk.services.accounts import Account
 from missiondesk.store.database import Database, resolve_url
 from missiondesk.web import api, errors, pages
 from missiondesk.web.auth import ApiAllowed
+from missiondesk.web.gate import RequestGate
 from missiondesk.web.jobs import PlanRuns
 from missiondesk.web.policy import Permission
-from missiondesk.web.schemas import Health, health
+from missiondesk.web.schemas import Health, describe_local_times, health
 
 HERE = Path(__file__).parent
 
@@ -55,9 +56,11 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
     app.state.plan_runs = PlanRuns(db)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["when"] = pages.when
+    templates.env.filters["urlpart"] = pages.urlpart
     app.state.templates = templates
 
     errors.install(app)
+    app.add_middleware(RequestGate, db=db)  # inside the security headers, so its answers get them
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -71,6 +74,14 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    plain_openapi = app.openapi
+
+    def openapi_with_local_times() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe_local_times(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi_with_local_times  # type: ignore[method-assign]
     return app
 
 

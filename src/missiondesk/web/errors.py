@@ -113,7 +113,27 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
 async def on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     headers = getattr(error, "headers", None)
+    if error.status_code == 405:
+        # Starlette names only the first route whose path matched; a path served by
+        # several routes (GET and POST /api/village) must list every method.
+        headers = dict(headers or {}) | {"Allow": ", ".join(allowed_methods(request))}
     return _answer(request, error.status_code, ErrorBody(detail=str(error.detail)), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path."""
+    methods: set[str] = set()
+    pending = list(request.app.routes)
+    while pending:
+        route = pending.pop()
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            pending.extend(inner.routes)
+            continue
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and getattr(route, "methods", None) and regex.match(request.url.path):
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 async def on_login_required(request: Request, error: Exception) -> Response:

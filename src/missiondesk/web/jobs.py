@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
-from missiondesk.errors import BadInput
+from missiondesk.errors import BadInput, Conflict
 from missiondesk.services.leases import worker_name
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -31,6 +31,9 @@ HEARTBEAT_SECONDS = 1.0
 
 DEAD_AFTER = dt.timedelta(seconds=30)
 """A run whose heartbeat is older than this lost its worker."""
+
+MAX_WAITING = 3
+"""Runs that may wait behind the one in progress: a page cannot start a planner per click."""
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
@@ -76,10 +79,22 @@ class PlanRuns:
     def start(
         self, owner: str, time_limit: float, work: Callable[[Callable[[Any], None]], Any]
     ) -> PlanRun:
-        """Queue a run of `work(progress)` and run it in a thread once it has its turn."""
+        """Queue a run of `work(progress)` and run it in a thread once it has its turn.
+        Refused (Conflict) when MAX_WAITING runs already wait behind the one in progress."""
         run_id = uuid.uuid4().hex
         now = dt.datetime.now()
         with self.db.transaction() as connection:
+            waiting = connection.execute(
+                select(func.count())
+                .select_from(t.plan_run)
+                .where(t.plan_run.c.status == QUEUED, t.plan_run.c.heartbeat_at > now - DEAD_AFTER)
+            ).scalar_one()
+            if waiting >= MAX_WAITING:
+                raise Conflict(
+                    f"the planner is busy: {waiting} runs are waiting behind the one in "
+                    "progress; try again when one has finished",
+                    field="plan",
+                )
             connection.execute(
                 insert(t.plan_run).values(
                     id=run_id,

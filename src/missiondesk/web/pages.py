@@ -10,6 +10,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +23,7 @@ from missiondesk.errors import BadInput
 from missiondesk.operations.reports import ReportFile
 from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
-from missiondesk.services import lifecycle, planning, tracking
+from missiondesk.services import lifecycle, planning, signin, tracking
 from missiondesk.services import reports as report_service
 from missiondesk.services import village as village_service
 from missiondesk.services import wellbeing as wellbeing_service
@@ -97,6 +98,16 @@ def overdue_banner(request: Request, account: Account) -> list[Any]:
     return squads
 
 
+def urlpart(value: object) -> str:
+    """One path segment, percent-encoded: an id can never step into another path
+    (`m-1/../m-2` is one segment, `m-1%2F..%2Fm-2`, not a way to m-2)."""
+    return quote(str(value), safe="")
+
+
+def mission_path(mission_id: str, *rest: str) -> str:
+    return "/".join(["/missions", urlpart(mission_id), *rest])
+
+
 def back_to(path: str) -> RedirectResponse:
     return RedirectResponse(safe_next(path), status_code=303)
 
@@ -105,19 +116,36 @@ def back_to(path: str) -> RedirectResponse:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/", failed: bool = False) -> Response:
+def login_page(
+    request: Request,
+    next: str = "/",
+    failed: bool = False,
+    *,
+    message: str = "Wrong name or password.",
+    http_status: int = 401,
+) -> Response:
     token = new_login_csrf()
     response = render(
         request,
         "login.html",
         None,
-        http_status=401 if failed else 200,
+        http_status=http_status if failed else 200,
         next=safe_next(next),
         login_csrf=token,
         failed=failed,
+        message=message,
     )
     set_cookie(response, request, LOGIN_CSRF_COOKIE, token, max_age=3600)
     return response
+
+
+def sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + "."
+
+
+def client_address(request: Request) -> str:
+    """Where a request came from (uvicorn trusts X-Forwarded-For from 127.0.0.1 only)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 @router.post("/login")
@@ -132,9 +160,16 @@ def login(
     if not expected or csrf_token != expected:
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
     db = database(request)
-    account = account_service.authenticate(db, name, password)
-    if account is None:
-        return login_page(request, next=next, failed=True)
+    try:
+        account = signin.sign_in(db, name, password, address=client_address(request))
+    except signin.SignInRefused as refused:
+        page = login_page(
+            request, next=next, failed=True, message=sentence(refused.message), http_status=429
+        )
+        page.headers["Retry-After"] = str(refused.retry_after)
+        return page
+    except signin.SignInFailed as failed:
+        return login_page(request, next=next, failed=True, message=sentence(failed.message))
     session = account_service.issue_token(db, account.name, TokenKind.SESSION)
     response = back_to(next)
     lifetime = int(account_service.SESSION_LIFETIME.total_seconds())
@@ -146,6 +181,15 @@ def login(
 @router.post("/logout")
 def logout(request: Request, _: Reader) -> Response:
     account_service.revoke_token(database(request), request.cookies.get(SESSION_COOKIE, ""))
+    response = back_to("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout/everywhere")
+def logout_everywhere(request: Request, account: Reader) -> Response:
+    """Sign the account out on every browser and revoke its API tokens."""
+    account_service.sign_out_everywhere(database(request), account.name, actor=account.name)
     response = back_to("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -212,7 +256,7 @@ def approve(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     lifecycle.approve(database(request), mission_id, actor=account.name)
-    return back_to(next or f"/missions/{mission_id}")
+    return back_to(next or mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/dispatch")
@@ -222,7 +266,7 @@ def dispatch(
     account: Annotated[Account, Depends(PageAllowed(Permission.DISPATCH))],
 ) -> Response:
     lifecycle.dispatch(database(request), mission_id, actor=account.name)
-    return back_to(f"/missions/{mission_id}")
+    return back_to(mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/checkin")
@@ -235,7 +279,7 @@ def checkin(
     db = database(request)
     check_mission_scope(db, account, Permission.CHECKIN, mission_id)
     lifecycle.checkin(db, mission_id, actor=account.name, place=place or None)
-    return back_to(f"/missions/{mission_id}")
+    return back_to(mission_path(mission_id))
 
 
 # --- The after-action report -------------------------------------------------------------
@@ -311,7 +355,7 @@ async def file_report(
     await run_in_threadpool(
         report_service.apply_report, database(request), mission_id, report, actor=account.name
     )
-    return back_to(f"/missions/{mission_id}")
+    return back_to(mission_path(mission_id))
 
 
 # --- Planning ----------------------------------------------------------------------------
@@ -402,7 +446,7 @@ def planner_progress(
     if run is None:
         raise HTTPException(status_code=404, detail="no such planner run (the server restarted?)")
     if run.done:
-        target = f"/plan?run={run.id}"
+        target = f"/plan?run={urlpart(run.id)}"
         if request.headers.get("HX-Request"):
             return Response(status_code=200, headers={"HX-Redirect": target})
         return back_to(target)
@@ -491,10 +535,8 @@ def bingo_book_page(request: Request, account: Reader) -> Response:
 # --- Accounts ----------------------------------------------------------------------------
 
 
-@router.get("/accounts")
-def accounts_page(
-    request: Request,
-    account: Annotated[Account, Depends(PageAllowed(Permission.ACCOUNTS))],
+def _accounts_page(
+    request: Request, account: Account, *, created: Any = None, notice: str = ""
 ) -> Response:
     return render(
         request,
@@ -503,8 +545,61 @@ def accounts_page(
         title="Accounts",
         accounts=account_service.accounts(database(request)),
         roles=[r.value for r in AccountRole],
-        created=None,
+        created=created,
+        notice=notice,
     )
+
+
+@router.get("/accounts")
+def accounts_page(
+    request: Request,
+    account: Annotated[Account, Depends(PageAllowed(Permission.ACCOUNTS))],
+) -> Response:
+    return _accounts_page(request, account)
+
+
+ACCOUNT_CHANGES = ("disable", "enable", "role", "rename", "password", "signout")
+
+
+@router.post("/accounts/{name}/{change}")
+def change_account(
+    request: Request,
+    name: str,
+    change: str,
+    account: Annotated[Account, Depends(PageAllowed(Permission.ACCOUNTS))],
+    role: Annotated[str, Form(max_length=40)] = "",
+    shinobi: Annotated[str, Form(max_length=200)] = "",
+    new_name: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """One change to one account, from the buttons and small forms of the Accounts page."""
+    db = database(request)
+    actor = account.name
+    notice = ""
+    if change in ("disable", "enable"):
+        account_service.set_disabled(db, name, change == "disable", actor=actor)
+        notice = f"{name} is {change}d."
+    elif change == "role":
+        changed = account_service.set_role(db, name, role, shinobi=shinobi or None, actor=actor)
+        notice = f"{name} is now {changed.role.value}."
+    elif change == "rename":
+        account_service.rename(db, name, new_name, actor=actor)
+        notice = f"{name} is now called {new_name}."
+    elif change == "password":
+        new = account_service.set_password(db, name, password or None, actor=actor)
+        notice = f"{name} has a new password; {new.revoked_sessions} session(s) ended."
+        if new.generated:
+            notice += f" The password, shown once: {new.password}"
+    elif change == "signout":
+        out = account_service.sign_out_everywhere(db, name, actor=actor)
+        notice = f"{name} is signed out everywhere ({out.revoked} token(s) revoked)."
+    else:
+        raise HTTPException(
+            status_code=404, detail=f"no such change {change!r} ({', '.join(ACCOUNT_CHANGES)})"
+        )
+    if name == account.name and change in ("signout", "disable"):
+        return back_to("/login")  # the page's own session no longer stands
+    return _accounts_page(request, account, notice=notice)
 
 
 @router.post("/accounts")
@@ -520,15 +615,7 @@ def add_account(
     created = account_service.add_user(
         db, name, role, password or None, shinobi=shinobi or None, actor=account.name
     )
-    return render(
-        request,
-        "accounts.html",
-        account,
-        title="Accounts",
-        accounts=account_service.accounts(db),
-        roles=[r.value for r in AccountRole],
-        created=created,
-    )
+    return _accounts_page(request, account, created=created)
 
 
 def when(value: dt.datetime | str | None) -> str:

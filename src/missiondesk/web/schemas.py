@@ -1,19 +1,24 @@
 """The shapes the HTTP API takes in, beyond the service models it answers with.
 
-Times are local and to the minute, as on the command line (`--at`): a time with a zone is
-converted to local time, and times outside 1900-2199 are refused rather than overflowing
-the calendar arithmetic downstream.
+Times are ISO 8601, local and to the minute, as on the command line (`--at`): a time with
+a zone is converted to local time, a number is refused (not read as a Unix timestamp),
+and times outside 1900-2199 are refused rather than overflowing the calendar arithmetic
+downstream. Request bodies are JSON with each key once (`StrictJsonRoute`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import json
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from fastapi import HTTPException, Request, Response
+from fastapi.routing import APIRoute
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from missiondesk.domain.orders import Ident
-from missiondesk.domain.village import EARLIEST_YEAR, LATEST_YEAR
+from missiondesk.domain.village import EARLIEST_YEAR, LATEST_YEAR, LOCAL_TIME_PATTERN, iso_8601
 from missiondesk.services.accounts import Account, AccountRole
 from missiondesk.services.missions import now_minute
 
@@ -26,7 +31,75 @@ def local_minute(value: dt.datetime) -> dt.datetime:
     return value.replace(second=0, microsecond=0)
 
 
-LocalTime = Annotated[dt.datetime, AfterValidator(local_minute)]
+AT_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+
+LocalTime = Annotated[
+    dt.datetime,
+    BeforeValidator(iso_8601),
+    AfterValidator(local_minute),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": AT_PATTERN,
+            "description": "ISO 8601, the village's local time (2026-11-24T06:00); a time "
+            "with a zone is converted to the server's local time.",
+            "examples": ["2026-11-24T06:00"],
+        }
+    ),
+]
+
+
+def describe_local_times(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema as the answers are: every time the API answers is the village's
+    local time, with no zone, which is not what `format: date-time` (RFC 3339, a zone
+    required) says. Rewrites each such property in place; returns the schema."""
+    pending: list[Any] = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "date-time":
+                del node["format"]
+                node["pattern"] = LOCAL_TIME_PATTERN
+                node["description"] = (
+                    node.get("description", "") + " The village's local time, ISO 8601 "
+                    "without a zone."
+                ).strip()
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return schema
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise HTTPException(
+                status_code=422, detail=f"the key {key!r} appears twice in one JSON object"
+            )
+        found[key] = value
+    return found
+
+
+class StrictJsonRequest(Request):
+    """A request whose JSON body may not name a key twice (which value would count?)."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), object_pairs_hook=_refuse_repeated_keys)
+        return self._json
+
+
+class StrictJsonRoute(APIRoute):
+    """An API route that parses its JSON body with StrictJsonRequest."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return strict
 
 
 class _Request(BaseModel):
@@ -95,3 +168,26 @@ def pins_map(pins: list[Pin]) -> dict[str, str]:
 
 def forbids_list(forbids: list[Forbid]) -> list[tuple[str, str | None]]:
     return [(f.shinobi, f.mission) for f in forbids]
+
+
+class RoleRequest(_Request):
+    role: AccountRole
+    shinobi: Ident | None = Field(
+        default=None, description="The roster entry of this person; omit to keep the link."
+    )
+
+
+class RenameRequest(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class PasswordRequest(_Request):
+    password: Annotated[str, Field(min_length=1, max_length=1024)] | None = Field(
+        default=None, description="Omit to have one generated (answered once)."
+    )
+
+
+class PasswordChanged(BaseModel):
+    account: Account
+    password: str | None = Field(description="The generated password; null when one was given.")
+    revoked_sessions: int
