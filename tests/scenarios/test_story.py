@@ -86,7 +86,7 @@ notes: Shikamaru held Itachi with his shadow; the others got away; the scroll wa
     assert isinstance(again, dict)
     assert next(t for t in again["threats"] if t["threat"] == "uchiha-itachi")["probability"] > 0.63
     kinds = [e["kind"] for e in md_json("timeline", SCROLL)]  # type: ignore[union-attr]
-    for step in ("mission.planned", "mission.approved", "mission.dispatched", "mission.overdue"):
+    for step in ("mission.planned", "mission.approved", "mission.dispatched", "checkin.missed"):
         assert step in kinds
     assert kinds[-1] == "mission.reported"
 
