@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rescue_support import LATE, LOST, Cli, committed, lost_squad, plant_squad
 from sqlalchemy import create_engine, func, select
 
-from rescue_support import LATE, LOST, Cli, committed, lost_squad, plant_squad
 from missiondesk.store import tables as t
 from missiondesk.store.database import resolve_url
 
