@@ -125,7 +125,7 @@ def emergency_village(village: Village, mission: Mission, spoken_for: Collection
     people in `spoken_for` away, a medic role even where the village names none."""
     roles = dict(village.roles)
     roles.setdefault(MEDIC_ROLE, MEDIC_DEFAULT)
-    return bound_elsewhere(village, dict.fromkeys(spoken_for, "")).model_copy(
+    return bound_elsewhere(village, spoken_for).model_copy(
         update={"missions": [mission], "roles": roles, "standing_orders": rescue_orders(village)}
     )
 
@@ -186,7 +186,7 @@ def compose_rescue(
                 for m in squad.members
                 if m.shinobi != squad.leader
             ],
-            reasons=[f"rank {squad.effective_rank} rescue {travel}", *squad.reasons],
+            reasons=[f"rank {squad.effective_rank} rescue {travel}", *_own(squad.reasons)],
             briefing=assessment.briefing,
             member_reasons={m.shinobi: list(m.reasons) for m in squad.members},
             assessment=assessment,
@@ -268,7 +268,7 @@ def _least_broken(
             f"rank {assessment.effective_rank} rescue {travel}",
             *unmet,
             "no squad obeys every order: this one breaks the fewest",
-            *kept,
+            *_own(kept),
         ],
         breaks=[Break(order=b.order, text=b.text) for b in breaks],
         recall=recall,
@@ -321,6 +321,12 @@ def _recall(
         for i in sorted(squad.everyone, key=lambda i: roster.ids[i])
         if cost[i]
     ]
+
+
+def _own(reasons: Iterable[str]) -> list[str]:
+    """The squad's reasons, less the client's (the village itself: its size is the rescue's
+    own order, `rescue-three-strong`)."""
+    return [r for r in reasons if not r.startswith("the client:")]
 
 
 def _roles(village: Village, shinobi: Shinobi) -> list[str]:

@@ -71,7 +71,7 @@ def may_leave_on(shinobi: Shinobi, day: dt.date) -> bool:
     return False
 
 
-def bound_elsewhere(village: Village, committed: Mapping[str, str]) -> Village:
+def bound_elsewhere(village: Village, committed: Collection[str]) -> Village:
     """The village as the planner must see it: shinobi committed to an approved squad are
     already spoken for (on a mission, as far as this plan is concerned), so the reasons
     for an unstaffed mission say so instead of blaming the Hokage."""
