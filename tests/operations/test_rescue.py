@@ -126,26 +126,25 @@ def test_a_rule_breaking_rescue_is_refused_unless_forced_with_a_reason(cli: Cli,
     assert committed(lost)["ino"] == "patrol"  # a forced rescue recalls nobody
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["rescue", LOST, "--at", DUE], "is not overdue at 2026-06-10 18:00"),
-        (["rescue", "patrol", "--at", LATE], "only an overdue squad is rescued"),
-        (["rescue", "nowhere", "--at", LATE], "no mission 'nowhere'"),
-        (["rescue", LOST, "--at", LATE, "--pin", "neji"], "neji is injured until 2026-07-01"),
-        (["rescue", LOST, "--at", LATE, "--pin", "kakashi"], "kakashi is committed to mission"),
-        (["rescue", LOST, "--at", LATE, "--pin", "gaara"], "no shinobi 'gaara'"),
-        (["rescue", LOST, "--at", LATE, "--force"], "--force needs --reason"),
-        (["rescue", LOST, "--at", "soon"], "is not a time"),
-    ],
-)
-def test_bad_rescue_is_refused_and_changes_nothing(
-    cli: Cli, lost: str, args: list[str], message: str
-) -> None:
+BAD = [
+    (["rescue", LOST, "--at", DUE], "is not overdue at 2026-06-10 18:00"),
+    (["rescue", "patrol", "--at", LATE], "only an overdue squad is rescued"),
+    (["rescue", "nowhere", "--at", LATE], "no mission 'nowhere'"),
+    (["rescue", LOST, "--at", LATE, "--pin", "neji"], "neji is injured until 2026-07-01"),
+    (["rescue", LOST, "--at", LATE, "--pin", "kakashi"], "kakashi is committed to mission"),
+    (["rescue", LOST, "--at", LATE, "--pin", "gaara"], "no shinobi 'gaara'"),
+    (["rescue", LOST, "--at", LATE, "--pin", "asuma", "--pin", "asuma"], "pinned twice"),
+    (["rescue", LOST, "--at", LATE, "--force"], "--force needs --reason"),
+    (["rescue", LOST, "--at", "soon"], "is not a time"),
+]
+
+
+def test_bad_rescues_are_refused_by_name_and_change_nothing(cli: Cli, lost: str) -> None:
     before = state(cli, lost)
-    result = cli("--db", lost, *args)
-    assert result.code == 2, result.stdout
-    assert message in result.stderr and "Traceback" not in result.stderr
+    for args, message in BAD:
+        result = cli("--db", lost, *args)
+        assert result.code == 2, (args, result.stdout)
+        assert message in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
     assert state(cli, lost) == before
 
 
