@@ -23,7 +23,7 @@ from missiondesk.domain.assessment import Assessment, BriefingItem
 from missiondesk.domain.orders import MinSize, RequireRole
 from missiondesk.domain.ranks import MissionRank, MissionStatus
 from missiondesk.domain.village import Client, HistoryEntry, Mission, Shinobi, Village, Window
-from missiondesk.planning.candidates import PlanningError, compile_board
+from missiondesk.planning.candidates import Board, PlanningError, compile_board
 from missiondesk.planning.explain import explain_squad
 from missiondesk.planning.fewest_breaks import least_broken_squad, what_breaks
 from missiondesk.planning.planner import plan_board
@@ -226,16 +226,7 @@ def _least_broken(
 ) -> Rescue:
     """No squad obeys every order: the one that breaks them least, and the recall that
     would make a compliant one possible."""
-    board = compile_board(
-        emergency,
-        {mission.id: assessment},
-        [mission.id],
-        flags=flags,
-        extra_history=history,
-        pins=dict.fromkeys(pins, mission.id),
-        forbids=[],
-        previous={},
-    )
+    board = _board(emergency, mission, assessment, flags, history, pins)
     req, roster = board.missions[0], board.roster
     may_leave = roster.may_leave_on(req.view.earliest)
     squad = least_broken_squad(req, may_leave, time_limit=time_limit)
@@ -278,6 +269,27 @@ def _least_broken(
     )
 
 
+def _board(
+    village: Village,
+    mission: Mission,
+    assessment: Assessment,
+    flags: Mapping[str, Collection[str]],
+    history: Sequence[HistoryEntry | Departure],
+    pins: Sequence[str],
+) -> Board:
+    """The rescue alone on the board, compiled as the planner compiles it."""
+    return compile_board(
+        village,
+        {mission.id: assessment},
+        [mission.id],
+        flags=flags,
+        extra_history=history,
+        pins=dict.fromkeys(pins, mission.id),
+        forbids=[],
+        previous={},
+    )
+
+
 def _recall(
     village: Village,
     mission: Mission,
@@ -295,16 +307,7 @@ def _recall(
         return []
     away = [s for s in committed if s not in recallable]
     freed = emergency_village(village, mission, away)
-    board = compile_board(
-        freed,
-        {mission.id: assessment},
-        [mission.id],
-        flags=flags,
-        extra_history=history,
-        pins=dict.fromkeys(pins, mission.id),
-        forbids=[],
-        previous={},
-    )
+    board = _board(freed, mission, assessment, flags, history, pins)
     req, roster = board.missions[0], board.roster
     cost = np.array([sid in recallable for sid in roster.ids], dtype=bool)
     squad = least_broken_squad(
