@@ -16,7 +16,7 @@ from pathlib import Path
 from missiondesk.domain.village import Encounter, Injury, Squad
 from missiondesk.operations.reports import ReportFile
 from missiondesk.services import assessment as assessment_service
-from missiondesk.services import lifecycle, planning, reports, tracking, village
+from missiondesk.services import lifecycle, planning, reports, rescue, tracking, village
 from missiondesk.services import wellbeing as wellbeing_service
 from missiondesk.store.database import Database
 
@@ -139,9 +139,21 @@ def tell(db: Database, *, actor: str = "hokage", plan_seconds: float = 5.0) -> I
                 for m in o.rescue.members
             ]
         lines += [f"  - {r}" for r in o.rescue.reasons[:3]]
+    sent = rescue.rescue(db, SCROLL, actor=actor, at=quiet)
+    lines.append(
+        f"The Hokage sends it: {sent.mission} leaves at {sent.departs:%Y-%m-%d %H:%M}, "
+        f"led by {sent.leader}, with {', '.join(m.shinobi for m in sent.members)}."
+    )
     yield Chapter("The missed check-in and the rescue squad", lines)
 
     returned = quiet + dt.timedelta(hours=16)
+    rescue_report = ReportFile(
+        returned=returned,
+        outcome="success",
+        notes="Found Shikamaru on the road home with a wound that needs weeks of rest; "
+        "the medic healed him enough to walk.",
+    )
+    reports.apply_report(db, sent.mission, rescue_report, actor=sent.leader)
     report = ReportFile(
         returned=returned,
         outcome="failure",
@@ -169,6 +181,7 @@ def tell(db: Database, *, actor: str = "hokage", plan_seconds: float = 5.0) -> I
             "as certain sightings.",
             "  Akatsuki is now known to want: "
             f"{', '.join(result.interests_learned) or 'nothing new'}.",
+            f"The rescue's report ({sent.mission}): {rescue_report.notes}",
         ],
     )
 

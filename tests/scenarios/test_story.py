@@ -59,6 +59,16 @@ def test_the_scroll_mission_from_intake_to_report(cli: Cli, db_url: str, tmp_pat
     assert any(
         "medic" in r for r in [rescue["leader_roles"], *(m["roles"] for m in rescue["members"])]
     )
+    # Friends go out to find him: the proposal, sent.
+    sent = md_json("rescue", SCROLL, "--at", "2026-11-25T18:00")
+    assert isinstance(sent, dict) and sent["rescue_of"] == SCROLL
+    assert (sent["leader"], sent["members"]) == (rescue["leader"], rescue["members"])
+    found = tmp_path / "found.yaml"
+    found.write_text(
+        "returned: 2026-11-26T10:00\noutcome: success\nnotes: Found him; Sakura healed him.\n",
+        encoding="utf-8",
+    )
+    md("report", sent["mission"], found)
 
     report = tmp_path / "report.yaml"
     report.write_text(
@@ -86,7 +96,7 @@ notes: Shikamaru held Itachi with his shadow; the others got away; the scroll wa
     assert isinstance(again, dict)
     assert next(t for t in again["threats"] if t["threat"] == "uchiha-itachi")["probability"] > 0.63
     kinds = [e["kind"] for e in md_json("timeline", SCROLL)]  # type: ignore[union-attr]
-    for step in ("mission.planned", "mission.approved", "mission.dispatched", "mission.overdue"):
+    for step in ("mission.planned", "mission.approved", "mission.dispatched", "checkin.missed"):
         assert step in kinds
     assert kinds[-1] == "mission.reported"
 
@@ -102,6 +112,7 @@ def test_demo_tells_the_whole_story(cli: Cli, sqlite_url: str) -> None:
         "medic",
         "overdue",
         "rescue",
+        "The Hokage sends it: rescue-tani-scroll",
         "after-action report",
         "nara-shikamaru: serious injury",
         "shield",

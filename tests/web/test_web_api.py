@@ -164,7 +164,7 @@ def test_the_scroll_mission_from_approval_to_report(client: TestClient, as_role:
         e["kind"]
         for e in client.get("/api/missions/tani-scroll/timeline", headers=as_role("viewer")).json()
     ]
-    for kind in ("mission.approved", "mission.dispatched", "mission.overdue", "mission.reported"):
+    for kind in ("mission.approved", "mission.dispatched", "checkin.missed", "mission.reported"):
         assert kind in kinds
     again = client.post("/api/missions/tani-scroll/report", json=report, headers=as_role("medic"))
     assert again.status_code == 409

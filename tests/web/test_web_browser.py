@@ -143,3 +143,68 @@ def test_a_shinobi_cannot_approve(server: str, browser: object, password: str) -
     assert answer == 403
     page.goto(f"{server}/missions/tani-scroll")
     assert "planned" in page.locator(".meta .status").first.inner_text()
+
+
+def test_the_hokage_sends_the_rescue_from_the_overdue_banner(
+    server: str, browser: object, password: str, db: Database
+) -> None:
+    """The scroll squad left two days ago and never checked in: the banner proposes the
+    rescue; "Send the rescue" sends it; the lost mission's page shows it and its report."""
+    import datetime as dt
+
+    from missiondesk.operations.reports import ReportFile
+    from missiondesk.services import lifecycle, planning, reports
+
+    planning.plan(db, actor="test", time_limit=2)
+    lifecycle.approve(db, "tani-scroll", actor="test")
+    departed = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=2)
+    lifecycle.dispatch(db, "tani-scroll", actor="test", at=departed)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, "hokage", password)
+    banner = page.locator("section.banner")
+    assert "tani-scroll" in banner.inner_text()
+    shoot(page, "overdue-banner")
+    banner.get_by_role("button", name="Send the rescue").click()
+    page.wait_for_url(f"{server}/missions/tani-scroll")
+    sent = page.locator("#rescue .rescue-sent[data-rescue='rescue-tani-scroll']")
+    assert "dispatched" in sent.inner_text()
+    assert "is on its way" in page.locator("section.banner").inner_text()
+    assert page.locator("#rescue form.rescue-form").count() == 0  # nothing more to send
+
+    reports.apply_report(
+        db,
+        "rescue-tani-scroll",
+        ReportFile.model_validate(
+            {
+                "outcome": "success",
+                "returned": (departed + dt.timedelta(days=2, hours=1)).isoformat(),
+                "notes": "Found them in the hills; Shikaku needs rest.",
+            }
+        ),
+        actor="test",
+    )
+    page.goto(f"{server}/missions/tani-scroll")
+    assert "Found them in the hills" in page.locator("#rescue .rescue-report").inner_text()
+    assert "rescue-tani-scroll" in page.locator("ol.timeline").inner_text()
+    shoot(page, "mission-rescued")
+    assert errors == []
+
+
+def test_a_viewer_sees_the_proposal_but_no_button(
+    server: str, browser: object, password: str, db: Database
+) -> None:
+    import datetime as dt
+
+    from missiondesk.services import lifecycle, planning
+
+    planning.plan(db, actor="test", time_limit=2)
+    lifecycle.approve(db, "tani-scroll", actor="test")
+    departed = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=2)
+    lifecycle.dispatch(db, "tani-scroll", actor="test", at=departed)
+    page = browser.new_page()  # type: ignore[attr-defined]
+    sign_in(page, server, "viewer", password)
+    assert "Proposed rescue" in page.locator("section.banner").inner_text()
+    assert page.get_by_role("button", name="Send the rescue").count() == 0

@@ -17,6 +17,7 @@ from missiondesk.cli import board as board_commands
 from missiondesk.cli import demo as demo_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
 from missiondesk.cli import planning as planning_commands
+from missiondesk.cli import rescue as rescue_commands
 from missiondesk.cli import serve as serve_commands
 from missiondesk.cli import users as user_commands
 from missiondesk.cli import village as village_commands
@@ -51,6 +52,7 @@ village_commands.register(app)
 board_commands.register(app)
 assessment_commands.register(app)
 lifecycle_commands.register(app)
+rescue_commands.register(app)
 planning_commands.register(app)
 wellbeing_commands.register(app)
 serve_commands.register(app)

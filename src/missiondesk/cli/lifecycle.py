@@ -146,12 +146,20 @@ def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) 
         if o.rescue.leader is None:
             console.print("  no rescue squad can be formed:")
         else:
-            console.print(f"  rescue led by {o.rescue.leader}:")
+            verb = "sent" if o.rescue.sent else "proposed"
+            console.print(f"  rescue {o.rescue.mission} ({verb}) led by {o.rescue.leader}:")
             for m in o.rescue.members:
                 roles = f" [{', '.join(m.roles)}]" if m.roles else ""
                 console.print(f"    {m.shinobi}{roles}", markup=False)
         for reason in o.rescue.reasons:
             console.print(f"    - {reason}", markup=False)
+        for broken in o.rescue.breaks:
+            console.print(f"    breaks {broken.order}: {broken.text}", markup=False)
+        for r in o.rescue.recall:
+            console.print(f"    recall {r.shinobi} from {r.mission}", markup=False)
+        if o.rescue.leader is not None and not o.rescue.sent:
+            force = " --force --reason TEXT" if o.rescue.breaks else ""
+            console.print(f"    send it: missiondesk rescue {o.mission}{force}", markup=False)
         for b in o.rescue.briefing:
             console.print(f"    brief: {b.threat} / {b.ability}: {b.advice}", markup=False)
 

@@ -71,6 +71,24 @@ def may_leave_on(shinobi: Shinobi, day: dt.date) -> bool:
     return False
 
 
+def bound_elsewhere(village: Village, committed: Collection[str]) -> Village:
+    """The village as the planner must see it: shinobi committed to an approved squad are
+    already spoken for (on a mission, as far as this plan is concerned), so the reasons
+    for an unstaffed mission say so instead of blaming the Hokage."""
+    if not committed:
+        return village
+    return village.model_copy(
+        update={
+            "shinobi": [
+                s.model_copy(update={"status": ShinobiStatus.ON_MISSION, "available_from": None})
+                if s.id in committed
+                else s
+                for s in village.shinobi
+            ]
+        }
+    )
+
+
 def fills_role(shinobi: Shinobi, minimums: Mapping[str, int]) -> bool:
     """A role is filled when every one of its minimum skill levels holds."""
     return all(shinobi.skill(skill) >= level for skill, level in minimums.items())

@@ -16,14 +16,14 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, delete, insert, select, update
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus, ShinobiStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.planning.candidates import PlanningError
 from missiondesk.planning.model import Progress
 from missiondesk.planning.plan import Plan, Violation
 from missiondesk.planning.planner import plan_board
-from missiondesk.planning.roster import Departure
+from missiondesk.planning.roster import Departure, bound_elsewhere
 from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.services.assessment import board_missions, find_mission, store_assessments
@@ -145,24 +145,6 @@ def plan(
         _check_unchanged(connection, inputs)
         _store_plan(connection, inputs, result, actor)
     return result
-
-
-def bound_elsewhere(village: Village, committed: Mapping[str, str]) -> Village:
-    """The village as the planner must see it: shinobi committed to an approved squad are
-    already spoken for (on a mission, as far as this plan is concerned), so the reasons
-    for an unstaffed mission say so instead of blaming the Hokage."""
-    if not committed:
-        return village
-    return village.model_copy(
-        update={
-            "shinobi": [
-                s.model_copy(update={"status": ShinobiStatus.ON_MISSION, "available_from": None})
-                if s.id in committed
-                else s
-                for s in village.shinobi
-            ]
-        }
-    )
 
 
 def _check_people(

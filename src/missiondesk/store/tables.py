@@ -111,7 +111,10 @@ mission = Table(
     Column("checkins_due", JSON),
     Column("returned_at", DateTime),
     Column("version", Integer, nullable=False, server_default="0"),
+    # A rescue mission's lost mission (operations/rescue.py); null for every other mission.
+    Column("rescue_of", String(ID)),
     Index("ix_mission_status", "status"),
+    Index("ix_mission_rescue_of", "rescue_of"),
 )
 
 organization = Table(

@@ -21,12 +21,14 @@ from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import lifecycle, planning, tracking
 from missiondesk.services import reports as report_service
+from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
 from missiondesk.services import wellbeing as wellbeing_service
 from missiondesk.services.accounts import Account, SignedOut, TokenInfo
 from missiondesk.services.events import Event
 from missiondesk.services.lifecycle import StepResult
 from missiondesk.services.reports import ReportResult
+from missiondesk.services.rescue import RescueSent
 from missiondesk.services.timeline import timeline as mission_timeline
 from missiondesk.services.tracking import OverdueSquad
 from missiondesk.services.village import BoardRow, RosterRow
@@ -47,6 +49,7 @@ from missiondesk.web.schemas import (
     PasswordRequest,
     PlanRequest,
     RenameRequest,
+    RescueRequest,
     RoleRequest,
     StepRequest,
     StrictJsonRoute,
@@ -274,6 +277,29 @@ def report(
     account: Annotated[Account, Depends(ApiAllowed(Permission.REPORT))],
 ) -> ReportResult:
     return report_service.apply_report(database(request), mission_id, body, actor=account.name)
+
+
+@router.post(
+    "/missions/{mission_id}/rescue",
+    tags=["tracking"],
+    summary="Send the rescue for an overdue squad (approved and dispatched at once)",
+)
+def rescue(
+    request: Request,
+    mission_id: MissionId,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.RESCUE))],
+    body: RescueRequest | None = None,
+) -> RescueSent:
+    body = body or RescueRequest()
+    return rescue_service.rescue(
+        database(request),
+        mission_id,
+        actor=account.name,
+        at=body.at,
+        pins=body.pins,
+        force=body.force,
+        reason=body.reason,
+    )
 
 
 @router.get("/overdue", tags=["tracking"], summary="Squads past their check-in, with a rescue")

@@ -25,6 +25,7 @@ from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import lifecycle, planning, signin, tracking
 from missiondesk.services import reports as report_service
+from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
 from missiondesk.services import wellbeing as wellbeing_service
 from missiondesk.services.accounts import Account, AccountRole, TokenKind
@@ -280,6 +281,20 @@ def checkin(
     check_mission_scope(db, account, Permission.CHECKIN, mission_id)
     lifecycle.checkin(db, mission_id, actor=account.name, place=place or None)
     return back_to(mission_path(mission_id))
+
+
+@router.post("/missions/{mission_id}/rescue")
+def send_rescue(
+    request: Request,
+    mission_id: str,
+    account: Annotated[Account, Depends(PageAllowed(Permission.RESCUE))],
+    force: Annotated[str, Form(max_length=10)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    rescue_service.rescue(
+        database(request), mission_id, actor=account.name, force=bool(force), reason=reason
+    )
+    return back_to(f"/missions/{mission_id}")
 
 
 # --- The after-action report -------------------------------------------------------------

@@ -19,6 +19,7 @@ from missiondesk.domain.village import (
 )
 from missiondesk.services import village as village_service
 from missiondesk.services.missions import mission_row, squad_rows
+from missiondesk.services.rescue import RescueSummary, rescues_of
 from missiondesk.services.village import require_village
 from missiondesk.store.database import Database
 from missiondesk.store.village_rows import mission_document
@@ -35,6 +36,8 @@ class MissionDetail(BaseModel):
     mission: Mission
     effective_rank: str | None
     squad: list[SquadMember]
+    rescue_of: str | None = None  # for a rescue: the mission whose squad it went to find
+    rescues: list[RescueSummary] = []  # for a lost squad: the rescues sent, with their reports
 
 
 def mission_detail(db: Database, mission_id: str) -> MissionDetail:
@@ -52,8 +55,15 @@ def mission_detail(db: Database, mission_id: str) -> MissionDetail:
             )
             for s in squad_rows(connection, mission_id)
         ]
+        rescues = rescues_of(connection, mission_id)
     mission = Mission.model_validate(mission_document(row))
-    return MissionDetail(mission=mission, effective_rank=row["effective_rank"], squad=squad)
+    return MissionDetail(
+        mission=mission,
+        effective_rank=row["effective_rank"],
+        squad=squad,
+        rescue_of=row["rescue_of"],
+        rescues=rescues,
+    )
 
 
 class BingoBook(BaseModel):

@@ -134,6 +134,16 @@ class CheckinRequest(StepRequest):
     place: Ident | None = Field(default=None, description="Where the squad is (a place id).")
 
 
+class RescueRequest(StepRequest):
+    pins: list[Ident] = Field(default=[], description="Shinobi who must be on the rescue.")
+    force: bool = Field(
+        default=False, description="Send a squad that breaks standing orders (needs a reason)."
+    )
+    reason: Annotated[str, Field(max_length=2000)] | None = Field(
+        default=None, description="Why a rule-breaking rescue is sent anyway (logged)."
+    )
+
+
 class ClearRequest(_Request):
     shinobi: Ident
     kind: Ident = Field(description="The flag to clear (shield, burden, workload, no-rest).")
