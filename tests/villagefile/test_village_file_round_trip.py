@@ -39,8 +39,10 @@ def test_story_village_survives_export_and_import(fmt: str) -> None:
 def test_yaml_export_reads_like_the_spec_example() -> None:
     text = dump_village(parse_village(STORY_VILLAGE))
     lines = text.splitlines()
-    assert lines[0] == "format: missiondesk/village/v1"
-    assert lines[1] == "village: {id: konoha, name: Konohagakure, today: 2026-11-23}"
+    assert lines[0] == "format: missiondesk/village/v2"
+    assert lines[1] == (
+        "village: {id: konoha, name: Konohagakure, now: '2026-11-23T00:00', clock: story}"
+    )
     assert "- {from: konoha, to: tanigakure, hours: 14}" in lines
     assert "  departed: 2025-10-01T06:00" in lines
     assert "  returned: 2025-10-02T18:00" in lines  # zero seconds are left out

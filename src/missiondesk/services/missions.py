@@ -69,7 +69,6 @@ def set_mission_status(connection: Connection, mission_id: str, status: str, **v
 
 
 def advance_today(connection: Connection, at: dt.datetime) -> None:
-    """The village's calendar follows its operations: an event dated later moves `today`."""
-    connection.execute(
-        update(t.village).where(t.village.c.today < at.date()).values(today=at.date())
-    )
+    """The village's clock follows its operations: a step dated later moves `now` to it
+    (never backwards)."""
+    connection.execute(update(t.village).where(t.village.c.now < at).values(now=at))
