@@ -89,7 +89,9 @@ def run(shinobi: int, history: int, in_progress: int, postgres: str | None) -> N
         f"missions, {in_progress} of them in progress in the office"
     )
     print()
-    print("| database | export without (s) | export with (s) | ratio | lines without | lines with |")
+    print(
+        "| database | export without (s) | export with (s) | ratio | lines without | lines with |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, url_for in targets:
         seconds: dict[str, float] = {}
