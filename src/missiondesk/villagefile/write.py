@@ -78,6 +78,18 @@ class _VillageDumper(_BaseDumper):
         return True
 
 
+class _Inline(dict[str, Any]):
+    """A small record written on one line, `{leader: a, members: [b, c]}`, as people do."""
+
+
+def _represent_inline(dumper: Any, data: _Inline) -> yaml.MappingNode:
+    node: yaml.MappingNode = dumper.represent_mapping(
+        "tag:yaml.org,2002:map", dict(data), flow_style=True
+    )
+    return node
+
+
+_VillageDumper.add_representer(_Inline, _represent_inline)
 _VillageDumper.add_representer(dt.datetime, _VillageDumper.represent_time)
 _VillageDumper.add_multi_representer(Enum, _VillageDumper.represent_enum)
 
@@ -130,6 +142,15 @@ def village_document(village: Village) -> dict[str, Any]:
         for optional in ("objective_taken_by", "notes"):
             if report[optional] is None:
                 del report[optional]
+        entry["mission"], entry["squad"] = _Inline(mission), _Inline(entry["squad"])
+        if not report["injuries"] and not report["encounters"]:
+            entry["report"] = _Inline(
+                {k: v for k, v in report.items() if k not in ("injuries", "encounters")}
+            )
+    for mission in doc["missions"]:
+        mission["objective"] = _Inline(mission["objective"])
+        if "squad" in mission:
+            mission["squad"] = _Inline(mission["squad"])
     return doc
 
 
