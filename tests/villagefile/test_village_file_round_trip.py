@@ -177,3 +177,19 @@ def test_reading_and_writing_leave_the_cycle_collector_running() -> None:
     with pytest.raises(VillageFileError):
         parse_village(STORY_VILLAGE.replace("hours: 14", "hours: 0"))
     assert gc.isenabled()
+
+
+def test_export_keeps_a_hand_written_file_about_its_size() -> None:
+    """Export then edit then import must not reflow a file badly (issue 9: 218 lines once
+    came back as 504): short nested records stay on one line, defaults are left out."""
+    from md_support import DEMO_VILLAGE
+
+    written = [
+        line
+        for line in DEMO_VILLAGE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    exported = dump_village(load_village(DEMO_VILLAGE)).splitlines()
+    assert len(exported) <= 1.1 * len(written), (len(exported), len(written))
+    assert "  squad: {leader: sarutobi-asuma, members: [yamanaka-ino, akimichi-choji]}" in exported
+    assert "  report: {outcome: success}" in exported
