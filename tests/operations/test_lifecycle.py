@@ -4,6 +4,7 @@ nothing changed), check-ins and overdue around the grace period, and after-actio
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -337,11 +338,12 @@ def test_report_times_and_recoveries_stay_on_the_calendar(
     assert state(cli, planned) == before
 
 
-def test_missions_in_the_field_per_the_file_are_handled_with_clear_words(
+def test_missions_in_the_field_per_the_file_need_their_squads_and_then_carry_on(
     cli: Cli, sqlite_url: str, tmp_path: Path
 ) -> None:
     """A village file can say a mission is approved or dispatched without Mission Desk
-    having planned it: nothing crashes, and each step says what is missing."""
+    having planned it: without a squad it is refused (naming the mission and its line);
+    with one (format v2), the office carries on from there."""
     import yaml
 
     document = yaml.safe_load(DEMO_VILLAGE.read_text(encoding="utf-8"))
@@ -350,16 +352,23 @@ def test_missions_in_the_field_per_the_file_are_handled_with_clear_words(
     by_id["suna-treaty"]["status"] = "dispatched"
     path = tmp_path / "village.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    assert cli("--db", sqlite_url, "village", "import", path).code == 0
+    refused = cli("--db", sqlite_url, "village", "import", path)
+    assert refused.code == 2
+    lacks = r"village\.yaml:\d+: missions\[\d+\]\.squad: mission 'find-tora' is approved"
+    assert re.search(lacks, refused.stderr)
+    assert "mission 'suna-treaty' is dispatched but has no squad" in refused.stderr
+    assert cli("--db", sqlite_url, "roster").code == 2  # nothing imported
 
-    dispatched = cli("--db", sqlite_url, "dispatch", "find-tora")
-    assert dispatched.code == 2 and "no squad on record" in dispatched.stderr
-    overdue = cli("--db", sqlite_url, "overdue", "--at", "2027-01-01T00:00", "--json")
-    assert overdue.code == 0 and json.loads(overdue.stdout) == []
-    assert cli("--db", sqlite_url, "checkin", "suna-treaty", "--at", "2026-11-24T10:00").code == 0
-    report = _report(tmp_path, "returned: 2026-11-26T10:00\noutcome: success\n")
-    refused = cli("--db", sqlite_url, "report", "suna-treaty", report)
-    assert refused.code == 2 and "no squad on record" in refused.stderr
+    by_id["find-tora"]["squad"] = {"leader": "hyuga-neji", "members": ["tenten"]}
+    by_id["suna-treaty"]["squad"] = {"leader": "sarutobi-asuma", "members": ["yamanaka-ino"]}
+    by_id["suna-treaty"]["departs"] = "2026-11-26T06:00"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    assert cli("--db", sqlite_url, "village", "import", path).code == 0
+    assert cli("--db", sqlite_url, "dispatch", "find-tora", "--at", "2026-11-24T08:00").code == 0
+    assert cli("--db", sqlite_url, "checkin", "suna-treaty", "--at", "2026-11-27T10:00").code == 0
+    report = _report(tmp_path, "returned: 2026-11-30T10:00\noutcome: success\n")
+    reported = cli("--db", sqlite_url, "report", "suna-treaty", report)
+    assert reported.code == 0, reported.stderr
 
 
 RANK_RISES = """\

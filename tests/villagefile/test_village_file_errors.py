@@ -45,9 +45,9 @@ def test_tab_indentation_is_a_syntax_error_with_a_line() -> None:
 
 
 def test_unknown_format_is_refused() -> None:
-    text = replaced("format: missiondesk/village/v1", "format: missiondesk/village/v2")
+    text = replaced("format: missiondesk/village/v1", "format: missiondesk/village/v3")
     problem = only_problem(text)
-    assert problem.startswith("village.yaml:1: format: 'missiondesk/village/v2' is not a known")
+    assert problem.startswith("village.yaml:1: format: 'missiondesk/village/v3' is not a known")
 
 
 def test_missing_format_points_at_the_top_mapping() -> None:
@@ -412,7 +412,7 @@ def test_empty_file_is_refused(text: str) -> None:
 )
 def test_top_level_must_be_a_mapping(text: str, found: str) -> None:
     assert only_problem(text) == (
-        f"village.yaml:1: the top level must be a mapping with format: missiondesk/village/v1, "
+        f"village.yaml:1: the top level must be a mapping with format: missiondesk/village/v2, "
         f"not {found}"
     )
 

@@ -39,8 +39,10 @@ def test_story_village_survives_export_and_import(fmt: str) -> None:
 def test_yaml_export_reads_like_the_spec_example() -> None:
     text = dump_village(parse_village(STORY_VILLAGE))
     lines = text.splitlines()
-    assert lines[0] == "format: missiondesk/village/v1"
-    assert lines[1] == "village: {id: konoha, name: Konohagakure, today: 2026-11-23}"
+    assert lines[0] == "format: missiondesk/village/v2"
+    assert lines[1] == (
+        "village: {id: konoha, name: Konohagakure, now: '2026-11-23T00:00', clock: story}"
+    )
     assert "- {from: konoha, to: tanigakure, hours: 14}" in lines
     assert "  departed: 2025-10-01T06:00" in lines
     assert "  returned: 2025-10-02T18:00" in lines  # zero seconds are left out
@@ -177,3 +179,19 @@ def test_reading_and_writing_leave_the_cycle_collector_running() -> None:
     with pytest.raises(VillageFileError):
         parse_village(STORY_VILLAGE.replace("hours: 14", "hours: 0"))
     assert gc.isenabled()
+
+
+def test_export_keeps_a_hand_written_file_about_its_size() -> None:
+    """Export then edit then import must not reflow a file badly (issue 9: 218 lines once
+    came back as 504): short nested records stay on one line, defaults are left out."""
+    from md_support import DEMO_VILLAGE
+
+    written = [
+        line
+        for line in DEMO_VILLAGE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    exported = dump_village(load_village(DEMO_VILLAGE)).splitlines()
+    assert len(exported) <= 1.1 * len(written), (len(exported), len(written))
+    assert "  squad: {leader: sarutobi-asuma, members: [yamanaka-ino, akimichi-choji]}" in exported
+    assert "  report: {outcome: success}" in exported

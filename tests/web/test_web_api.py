@@ -41,11 +41,11 @@ def test_board_and_roster_follow_the_cli_shapes(client: TestClient, as_role: Any
 def test_village_export_is_the_village_file(client: TestClient, as_role: Any) -> None:
     exported = client.get("/api/village", headers=as_role("viewer"))
     assert exported.status_code == 200
-    assert exported.json()["format"] == "missiondesk/village/v1"
+    assert exported.json()["format"] == "missiondesk/village/v2"
     assert exported.json()["roads"][0].keys() >= {"from", "to", "hours"}
     as_yaml = client.get("/api/village?format=yaml", headers=as_role("viewer"))
     assert as_yaml.headers["content-type"].startswith("application/yaml")
-    assert as_yaml.text.startswith("format: missiondesk/village/v1")
+    assert as_yaml.text.startswith("format: missiondesk/village/v2")
 
 
 def test_village_import_needs_replace_and_reports_lines(client: TestClient, as_role: Any) -> None:

@@ -12,7 +12,7 @@ from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.services import village as village_service
 
 village_app = typer.Typer(
-    help="Village files (format missiondesk/village/v1, YAML or JSON): check, import, export.",
+    help="Village files (missiondesk/village/v2, or v1; YAML or JSON): check, import, export.",
     no_args_is_help=True,
 )
 

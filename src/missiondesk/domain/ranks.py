@@ -144,3 +144,7 @@ RECOVERING = frozenset({ShinobiStatus.INJURED, ShinobiStatus.RESTING})
 
 # Mission statuses of a squad that has left and not yet reported back.
 IN_THE_FIELD = frozenset({MissionStatus.DISPATCHED, MissionStatus.OVERDUE})
+
+# Mission statuses whose squad is committed: approved, or in the field. These are the
+# missions "in progress" that a village file must never drop (SPEC section 10).
+COMMITTED = frozenset({MissionStatus.APPROVED, *IN_THE_FIELD})

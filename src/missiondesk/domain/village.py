@@ -32,6 +32,7 @@ from missiondesk.domain.ranks import (
 )
 from missiondesk.domain.settings import Settings
 from missiondesk.domain.vocabulary import (
+    FlagKindField,
     MissionRankField,
     MissionStatusField,
     OutcomeField,
@@ -40,7 +41,9 @@ from missiondesk.domain.vocabulary import (
     ShinobiStatusField,
 )
 
-FORMAT = "missiondesk/village/v1"
+FORMAT = "missiondesk/village/v2"
+FORMAT_V1 = "missiondesk/village/v1"
+"""v1 files still read: their `today` is `now` at 00:00, and they are held as v2 after."""
 
 SkillLevel = Annotated[int, Field(ge=SKILL_MIN, le=SKILL_MAX, strict=True)]
 
@@ -99,10 +102,40 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ClockMode = Literal["story", "real"]
+"""`story`: time moves when the game master moves it; `real`: it follows the machine's clock."""
+
+
 class VillageInfo(_Model):
     id: Ident
     name: Text
-    today: dt.date
+    now: LocalTime
+    clock: ClockMode = "story"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _today_is_now_at_midnight(cls, data: object) -> object:
+        """v1 wrote the village's day as `today`; it reads as `now` at 00:00."""
+        if not isinstance(data, dict) or "today" not in data:
+            return data
+        if "now" in data:
+            raise ValueError("give now (a date and time) or today (v1: a date), not both")
+        data = dict(data)
+        today = data.pop("today")
+        if isinstance(today, str):
+            try:
+                today = dt.date.fromisoformat(today)
+            except ValueError:
+                raise ValueError(f"today: {today!r} is not a date (e.g. 2026-11-23)") from None
+        if isinstance(today, dt.date) and not isinstance(today, dt.datetime):
+            today = dt.datetime.combine(today, dt.time())
+        data["now"] = today
+        return data
+
+    @property
+    def today(self) -> dt.date:
+        """The village's calendar day: the date of `now`."""
+        return self.now.date()
 
 
 class Place(_Model):
@@ -144,17 +177,32 @@ class Client(_Model):
 
 class Objective(_Model):
     tags: list[Ident] = []
+    on_site_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0
 
 
 class Window(_Model):
     earliest: dt.date
+    latest: dt.date | None = None  # the last day to leave; absent: the earliest day only
     due: dt.date | None = None
 
     @model_validator(mode="after")
     def _due_after_earliest(self) -> Window:
+        if self.latest is not None and self.latest < self.earliest:
+            raise ValueError("latest is before earliest")
         if self.due is not None and self.due < self.earliest:
             raise ValueError("due is before earliest")
         return self
+
+
+class SquadCheckin(_Model):
+    """A check-in received from a squad in the field: when, and where (if it said)."""
+
+    place: Ident | None = None
+    at: LocalTime
+
+
+IN_PROGRESS_FIELDS = ("effective_rank", "squad", "departs", "checkins")
+"""A mission's v2 fields for the office's running state (docs/village-file.md)."""
 
 
 class Mission(_Model):
@@ -169,6 +217,12 @@ class Mission(_Model):
     window: Window | None = None
     reward_ryo: Annotated[int, Field(ge=0)] | None = None
     status: MissionStatusField = MissionStatus.INTAKE
+    # The office's running state (v2): the rank as last judged, the squad planned or
+    # committed, its departure (planned, then actual) and the check-ins received.
+    effective_rank: MissionRankField | None = None
+    squad: Squad | None = None
+    departs: LocalTime | None = None
+    checkins: list[SquadCheckin] = []
 
     @model_validator(mode="after")
     def _default_priority(self) -> Mission:
@@ -275,8 +329,17 @@ class HistoryEntry(_Model):
         return self
 
 
+class Clearance(_Model):
+    """A wellbeing flag cleared by a person (`wellbeing clear`), kept with the village."""
+
+    shinobi: Ident
+    kind: FlagKindField
+    on: dt.date
+    by: Ident
+
+
 class Village(_Model):
-    format: Literal["missiondesk/village/v1"]
+    format: Literal["missiondesk/village/v2"]
     village: VillageInfo
     settings: Settings = Settings()
     skills: list[Ident] = []
@@ -291,10 +354,15 @@ class Village(_Model):
     countermeasures: list[Countermeasure] = []
     standing_orders: list[StandingOrder] = []
     history: list[HistoryEntry] = []
+    wellbeing_clearances: list[Clearance] = []
 
     @field_validator("format", mode="before")
     @classmethod
     def _known_format(cls, value: object) -> object:
+        if value == FORMAT_V1:
+            return FORMAT  # what v1 says, v2 says the same way (`today` aside)
         if value != FORMAT:
-            raise ValueError(f"{value!r} is not a known format (expected {FORMAT!r})")
+            raise ValueError(
+                f"{value!r} is not a known format (expected {FORMAT!r}, or {FORMAT_V1!r})"
+            )
         return value

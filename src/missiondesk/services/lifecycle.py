@@ -82,7 +82,9 @@ def approve(
 
 def _check_still_free(connection: Connection, mission: dict[str, Any], ids: list[str]) -> None:
     """Everyone on the squad can still go: not injured since, not committed elsewhere."""
-    earliest = mission["earliest"] or connection.execute(select(t.village.c.today)).scalar_one()
+    earliest = (
+        mission["earliest"] or connection.execute(select(t.village.c.now)).scalar_one().date()
+    )
     people = {
         r.id: r
         for r in connection.execute(

@@ -96,7 +96,6 @@ def transition(connection: Connection, mission: Mapping[str, Any], to: str, **va
 
 
 def advance_today(connection: Connection, at: dt.datetime) -> None:
-    """The village's calendar follows its operations: an event dated later moves `today`."""
-    connection.execute(
-        update(t.village).where(t.village.c.today < at.date()).values(today=at.date())
-    )
+    """The village's clock follows its operations: a step dated later moves `now` to it
+    (never backwards)."""
+    connection.execute(update(t.village).where(t.village.c.now < at).values(now=at))

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
+from missiondesk.domain.ranks import COMMITTED
 from missiondesk.domain.village import Village
 from missiondesk.errors import BadInput
 from missiondesk.services.events import record_event
@@ -54,6 +55,8 @@ def import_village_value(
             raise BadInput(
                 "this database already holds a village; use --replace to swap it for the file's"
             )
+        if replaced:
+            _check_nothing_in_progress_is_dropped(connection, village)
         # Without a village the file tables are empty; clearing them anyway costs nothing
         # and keeps a database that was tampered with by hand from half-merging.
         delete_village(connection)
@@ -73,6 +76,61 @@ def import_village_value(
             after={"source": source, **summary.__dict__},
         )
     return summary
+
+
+def _check_nothing_in_progress_is_dropped(connection: Connection, village: Village) -> None:
+    """Every mission approved, dispatched or overdue in the database must be in the file,
+    still in progress, with the same squad: replacing must never lose a squad in the field
+    (SPEC section 10). A refusal names every such mission."""
+    stored = stored_squads_in_progress(connection)
+    if not stored:
+        return
+    in_file = {m.id: m for m in village.missions}
+    dropped = []
+    for mission_id, (status, squad) in stored.items():
+        mission = in_file.get(mission_id)
+        if mission is None:
+            dropped.append(f"{mission_id} ({status}) is not in the file")
+        elif mission.status not in COMMITTED:
+            dropped.append(f"{mission_id} ({status}) is {mission.status.value} in the file")
+        elif mission.squad is None:
+            dropped.append(f"{mission_id} ({status}) has no squad in the file")
+        elif squad and (mission.squad.leader, sorted(mission.squad.members)) != (
+            squad[0],
+            sorted(squad[1:]),
+        ):
+            dropped.append(
+                f"{mission_id} ({status}) has another squad in the file "
+                f"({', '.join(mission.squad.everyone)}; on record: {', '.join(squad)})"
+            )
+    if dropped:
+        raise BadInput(
+            "this file would drop missions in progress: "
+            + "; ".join(dropped)
+            + ". Export the village (`missiondesk village export`) and edit that file, "
+            "or finish those missions first",
+            field="missions",
+        )
+
+
+def stored_squads_in_progress(connection: Connection) -> dict[str, tuple[str, list[str]]]:
+    """mission -> (status, squad leader first) for every mission approved, dispatched or
+    overdue in the database."""
+    rows = connection.execute(
+        select(t.mission.c.id, t.mission.c.status)
+        .where(t.mission.c.status.in_(sorted(COMMITTED)))
+        .order_by(t.mission.c.position)
+    ).all()
+    if not rows:
+        return {}
+    squads: dict[str, list[str]] = {r.id: [] for r in rows}
+    for mission_id, shinobi_id in connection.execute(
+        select(t.assignment.c.mission_id, t.assignment.c.shinobi_id)
+        .where(t.assignment.c.mission_id.in_(list(squads)))
+        .order_by(t.assignment.c.is_leader.desc(), t.assignment.c.position)
+    ):
+        squads[mission_id].append(shinobi_id)
+    return {r.id: (r.status, squads[r.id]) for r in rows}
 
 
 def require_village(connection: Connection) -> None:

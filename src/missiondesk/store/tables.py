@@ -44,7 +44,8 @@ village = Table(
     metadata,
     Column("id", String(ID), primary_key=True),
     Column("name", Text, nullable=False),
-    Column("today", Date, nullable=False),
+    Column("now", DateTime, nullable=False),  # the village clock (SPEC section 8)
+    Column("clock", String(10), nullable=False, server_default="story"),
     Column("settings", JSON, nullable=False),
     Column("skills", JSON, nullable=False),
 )
@@ -101,13 +102,15 @@ mission = Table(
     Column("tags", JSON, nullable=False),
     Column("route", JSON, nullable=False),
     Column("earliest", Date),
+    Column("latest", Date),
     Column("due", Date),
+    Column("on_site_hours", Float, nullable=False, server_default="0"),
     Column("reward_ryo", Integer),
     Column("status", String(20), nullable=False),
     # Operational state, not part of the village file:
     Column("effective_rank", String(2)),
     Column("assessment", JSON),
-    Column("departed_at", DateTime),
+    Column("departed_at", DateTime),  # planned departure until dispatched, then the actual one
     Column("checkins_due", JSON),
     Column("returned_at", DateTime),
     Column("version", Integer, nullable=False, server_default="0"),

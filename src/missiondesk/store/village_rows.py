@@ -13,7 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
-from missiondesk.domain.village import Village
+from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD
+from missiondesk.domain.village import FORMAT, Mission, Village
+from missiondesk.operations.schedule import planned_checkins
+from missiondesk.planning.roster import fills_role
+from missiondesk.risk.roads import RoadNetwork
 from missiondesk.store import tables as t
 
 _CHUNK = 20_000
@@ -32,6 +36,8 @@ def delete_village(connection: Connection) -> None:
 def insert_village(connection: Connection, village: Village) -> None:
     for table, rows in _village_rows(village):
         _insert_many(connection, table, rows)
+    for table, rows in _office_rows(village):
+        _insert_many(connection, table, rows)
 
 
 def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -49,7 +55,8 @@ def _village_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
             {
                 "id": v.village.id,
                 "name": v.village.name,
-                "today": v.village.today,
+                "now": v.village.now,
+                "clock": v.village.clock,
                 "settings": v.settings.model_dump(mode="json"),
                 "skills": list(v.skills),
             }
@@ -87,7 +94,15 @@ def _village_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
             for i, s in enumerate(v.shinobi)
         ],
     )
-    yield t.mission, [mission_row(m, i) for i, m in enumerate(v.missions)]
+    in_the_field = any(m.status in IN_THE_FIELD for m in v.missions)
+    network = RoadNetwork.from_village(v) if in_the_field else None
+    yield (
+        t.mission,
+        [
+            {**mission_row(m, i), **mission_progress_row(m, v, network)}
+            for i, m in enumerate(v.missions)
+        ],
+    )
     yield (
         t.organization,
         [
@@ -157,10 +172,69 @@ def mission_row(m: Any, position: int) -> dict[str, Any]:
         "tags": list(m.objective.tags),
         "route": list(m.route),
         "earliest": m.window.earliest if m.window else None,
+        "latest": m.window.latest if m.window else None,
         "due": m.window.due if m.window else None,
+        "on_site_hours": m.objective.on_site_hours,
         "reward_ryo": m.reward_ryo,
         "status": m.status.value,
     }
+
+
+def mission_progress_row(
+    m: Mission, village: Village, network: RoadNetwork | None
+) -> dict[str, Any]:
+    """The mission table's running-state columns for a v2 mission: its judged rank, its
+    departure and, for a squad in the field, the check-ins due, recomputed from the
+    departure and the route exactly as `dispatch` computes them."""
+    due = None
+    if m.status in IN_THE_FIELD and m.departs is not None and network is not None:
+        due = planned_checkins(m.route, m.departs, network, village.settings.checkin_grace_hours)
+    return {
+        "effective_rank": m.effective_rank.value if m.effective_rank else None,
+        "departed_at": m.departs,
+        "checkins_due": due,
+    }
+
+
+def _office_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
+    """The running state a v2 file carries: squads (and their commitments while in
+    progress), the check-ins received, and the wellbeing clearances."""
+    skills = {s.id: s for s in v.shinobi}
+    assignments: list[dict[str, Any]] = []
+    commitments: list[dict[str, Any]] = []
+    checkins: list[dict[str, Any]] = []
+    for m in v.missions:
+        if m.squad is not None:
+            for position, shinobi_id in enumerate(m.squad.everyone):
+                person = skills.get(shinobi_id)
+                roles = (
+                    sorted(r for r, need in v.roles.items() if fills_role(person, need))
+                    if person is not None
+                    else []
+                )
+                assignments.append(
+                    {
+                        "mission_id": m.id,
+                        "shinobi_id": shinobi_id,
+                        "is_leader": position == 0,
+                        "position": position,
+                        "roles": roles,
+                        "reasons": [],
+                    }
+                )
+                if m.status in COMMITTED:
+                    commitments.append({"shinobi_id": shinobi_id, "mission_id": m.id})
+        checkins.extend({"mission_id": m.id, "at": c.at, "place": c.place} for c in m.checkins)
+    yield t.assignment, assignments
+    yield t.commitment, commitments
+    yield t.checkin, checkins
+    yield (
+        t.wellbeing_clearance,
+        [
+            {"shinobi_id": c.shinobi, "kind": c.kind.value, "cleared_on": c.on, "by": c.by}
+            for c in v.wellbeing_clearances
+        ],
+    )
 
 
 def _history_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
@@ -220,8 +294,13 @@ def load_village_document(connection: Connection) -> dict[str, Any]:
     """The stored village as a village-file document (plain data, not yet validated)."""
     head = connection.execute(select(t.village)).mappings().one()
     doc: dict[str, Any] = {
-        "format": "missiondesk/village/v1",
-        "village": {"id": head["id"], "name": head["name"], "today": head["today"]},
+        "format": FORMAT,
+        "village": {
+            "id": head["id"],
+            "name": head["name"],
+            "now": head["now"],
+            "clock": head["clock"],
+        },
         "settings": head["settings"],
         "skills": head["skills"],
     }
@@ -248,9 +327,7 @@ def load_village_document(connection: Connection) -> dict[str, Any]:
         }
         for r in _rows(connection, t.shinobi, [t.shinobi.c.position])
     ]
-    doc["missions"] = [
-        mission_document(r) for r in _rows(connection, t.mission, [t.mission.c.position])
-    ]
+    doc["missions"] = _missions_in_progress(connection)
     doc["organizations"] = [
         {"id": r["id"], "name": r["name"], "interests": r["interests"]}
         for r in _rows(connection, t.organization, [t.organization.c.position])
@@ -277,13 +354,37 @@ def load_village_document(connection: Connection) -> dict[str, Any]:
         r["definition"] for r in _rows(connection, t.standing_order, [t.standing_order.c.position])
     ]
     doc["history"] = _history_documents(connection)
+    doc["wellbeing_clearances"] = [
+        {"shinobi": r["shinobi_id"], "kind": r["kind"], "on": r["cleared_on"], "by": r["by"]}
+        for r in _rows(connection, t.wellbeing_clearance, [t.wellbeing_clearance.c.id])
+    ]
     return doc
+
+
+def _missions_in_progress(connection: Connection) -> list[dict[str, Any]]:
+    """Every mission's document with its squad and the check-ins received, if any."""
+    squads: dict[str, list[str]] = defaultdict(list)
+    order = [t.assignment.c.mission_id, t.assignment.c.is_leader.desc(), t.assignment.c.position]
+    for r in _rows(connection, t.assignment, order):
+        squads[r["mission_id"]].append(r["shinobi_id"])
+    checkins: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in _rows(connection, t.checkin, [t.checkin.c.at, t.checkin.c.id]):
+        checkins[r["mission_id"]].append({"place": r["place"], "at": r["at"]})
+    out = []
+    for r in _rows(connection, t.mission, [t.mission.c.position]):
+        doc = mission_document(r)
+        squad = squads.get(r["id"])
+        if squad:
+            doc["squad"] = {"leader": squad[0], "members": squad[1:]}
+        doc["checkins"] = checkins.get(r["id"], [])
+        out.append(doc)
+    return out
 
 
 def mission_document(r: dict[str, Any]) -> dict[str, Any]:
     window = None
     if r["earliest"] is not None:
-        window = {"earliest": r["earliest"], "due": r["due"]}
+        window = {"earliest": r["earliest"], "latest": r["latest"], "due": r["due"]}
     return {
         "id": r["id"],
         "title": r["title"],
@@ -291,11 +392,13 @@ def mission_document(r: dict[str, Any]) -> dict[str, Any]:
         "priority": r["priority"],
         "kind": r["kind"],
         "client": r["client"],
-        "objective": {"tags": r["tags"]},
+        "objective": {"tags": r["tags"], "on_site_hours": r["on_site_hours"]},
         "route": r["route"],
         "window": window,
         "reward_ryo": r["reward_ryo"],
         "status": r["status"],
+        "effective_rank": r["effective_rank"],
+        "departs": r["departed_at"],
     }
 
 

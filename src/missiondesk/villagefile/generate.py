@@ -186,7 +186,11 @@ def _document(shinobi: int, missions: int, seed: int, history: int | None) -> di
     abilities = sorted({a for t in threats for a in t["abilities"]})
     return {
         "format": FORMAT,
-        "village": {"id": HOME, "name": "Konohagakure", "today": TODAY},
+        "village": {
+            "id": HOME,
+            "name": "Konohagakure",
+            "now": dt.datetime.combine(TODAY, dt.time()),
+        },
         "places": places,
         "roads": _roads(rng, place_ids),
         "roles": {role: dict(minimums) for role, minimums in _ROLES.items()},

@@ -18,18 +18,22 @@ report file, say) the same treatment against its own pydantic model.
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import functools
 import json
 import re
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, TypeVar
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from missiondesk.domain.orders import RULES
@@ -156,7 +160,7 @@ def _parse(
             if repeated_keys:
                 findings.extend(_repeated_keys(raw))
             _check_top_level(doc, model)
-            result = _validate(doc, model)
+            result = _validate(doc, model, check)
             if check is not None:
                 findings.extend(
                     _naming_the_order(_Finding(message, loc), doc) for loc, message in check(result)
@@ -353,11 +357,18 @@ def _kind_of(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _validate(doc: dict[str, Any], model: type[M]) -> M:
+def _validate(
+    doc: dict[str, Any], model: type[M], check: Callable[[M], list[tuple[Loc, str]]] | None
+) -> M:
     try:
         return model.model_validate(doc)
     except ValidationError as error:
         findings = [_naming_the_order(f, doc) for f in _validation_findings(error, model)]
+        if check is not None:
+            # Every error at once: a misspelt rank must not hide a misspelt skill.
+            findings.extend(
+                _naming_the_order(f, doc) for f in _checks_despite(error, doc, model, check)
+            )
         raise _Invalid(*findings) from None
 
 
@@ -451,6 +462,121 @@ def _unwrap(annotation: Any) -> Any:
             annotation = members[0]
         else:
             return annotation
+
+
+# --- the error path: every error at once ---------------------------------------------------
+
+MAX_STAND_INS = 10_000
+"""Past this many invalid values, the cross-references of a file are not checked too."""
+
+_STAND_IN_CANDIDATES: tuple[Any, ...] = (
+    None, "-", ["-"], 0, 1, 0.0, 1.0, False, [], {},
+    dt.date(2000, 1, 1), dt.datetime(2000, 1, 1),
+)  # fmt: skip
+
+
+def _checks_despite(
+    error: ValidationError,
+    doc: dict[str, Any],
+    model: type[M],
+    check: Callable[[M], list[tuple[Loc, str]]],
+) -> Iterator[_Finding]:
+    """The cross-reference findings of a file that failed validation, so that they are
+    reported with the validation errors rather than after those are fixed.
+
+    Each invalid value is replaced by a stand-in its field accepts (None where it may be
+    absent, `-` for a name, ...), unknown fields are dropped, and the document is checked
+    as a good one is; findings at a stood-in place are left out, being about the stand-in.
+    When no stand-in makes the document valid (a rule across fields, say), the
+    cross-references wait until the file validates.
+    """
+    details = error.errors(include_url=False)
+    if len(details) > MAX_STAND_INS:
+        return
+    repaired = copy.deepcopy(doc)
+    stood_in: list[Loc] = []
+    for detail in details:
+        loc = tuple(detail["loc"])
+        path = _clean_loc(repaired, loc)
+        if not path or not _stand_in(repaired, model, loc, path, detail["type"]):
+            return
+        stood_in.append(path)
+    try:
+        village = model.model_validate(repaired)
+    except ValidationError:
+        return
+    for loc, message in check(village):
+        if not any(loc[: len(place)] == place for place in stood_in):
+            yield _Finding(message, loc)
+
+
+def _stand_in(doc: Any, model: type[BaseModel], loc: Loc, path: Loc, kind: str) -> bool:
+    """Put a valid stand-in at `path` (pydantic's `loc` names its type); False if none fits."""
+    *parents, last = path
+    holder = doc
+    for part in parents:
+        try:
+            holder = holder[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not isinstance(holder, dict | list):
+        return False
+    if kind == "extra_forbidden" or loc[-1] == "[key]":
+        if isinstance(holder, dict):
+            holder.pop(last, None)
+            return True
+        return False
+    annotation = _annotation_at(model, loc)
+    if annotation is None:
+        return False
+    value = _stand_in_for(annotation)
+    if value is _NONE_FITS:
+        return False
+    if isinstance(holder, dict):
+        holder[last] = value
+        return True
+    if isinstance(last, int) and 0 <= last < len(holder):
+        holder[last] = value
+        return True
+    return False
+
+
+_NONE_FITS = object()
+
+
+def _annotation_at(model: type[BaseModel], loc: Loc) -> Any:
+    annotation: Any = model
+    for part in loc:
+        annotation = _step_into(annotation, part)
+        if annotation is None:
+            return None
+    return annotation
+
+
+@functools.cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
+
+
+def _stand_in_for(annotation: Any) -> Any:
+    """The first of a few plain values (or the first member of an enum) that validates."""
+    try:
+        adapter = _adapter(annotation)
+    except TypeError:  # not hashable, or not a type pydantic can adapt alone
+        return _NONE_FITS
+    inner = _unwrap(annotation)
+    extra: tuple[Any, ...] = ()
+    if isinstance(inner, type) and issubclass(inner, Enum):
+        extra = (next(iter(inner)).value,)
+    elif typing.get_origin(inner) is typing.Literal:
+        extra = typing.get_args(inner)[:1]
+    for candidate in (*_STAND_IN_CANDIDATES, *extra):
+        try:
+            adapter.validate_python(candidate)
+        except ValidationError:
+            continue
+        return copy.deepcopy(candidate)
+    return _NONE_FITS
 
 
 # --- the error path: positions ------------------------------------------------------------

@@ -17,8 +17,14 @@ Who refers to what (read: "roads[].from names a place"):
     countermeasures[].role, standing_orders[].role  role (a key of roles:)
     shinobi[].skills keys, roles.<role> keys        skill (SKILLS or the file's skills:)
     history[].squad.leader, .squad.members[]        shinobi
+    missions[].squad.leader, .squad.members[]       shinobi
+    missions[].checkins[].place                     place
+    wellbeing_clearances[].shinobi                  shinobi
     history[].report.injuries[].shinobi             shinobi on that squad
     ==============================================  ==================================
+
+A mission in progress (approved, dispatched or overdue) needs its squad, and one in the
+field its `departs`; nobody is on two squads in progress at once.
 
 Ids are unique within places, shinobi, missions, organizations, threats, standing_orders
 and history[].mission; a duplicate is reported where it appears the second time.
@@ -31,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from missiondesk.domain.orders import RequireRole
-from missiondesk.domain.ranks import SKILLS
+from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD, SKILLS
 from missiondesk.domain.village import Village
 from missiondesk.villagefile.errors import Loc, field_path
 
@@ -57,7 +63,35 @@ def check_references(village: Village) -> list[Finding]:
         if value not in names.known[noun]:
             findings.append((loc, names.unknown(noun, value)))
     findings.extend(_injuries_off_squad(village, names.known["shinobi"]))
+    findings.extend(_missions_in_progress(village))
     return findings
+
+
+def _missions_in_progress(village: Village) -> Iterator[Finding]:
+    """What the office needs to carry on with a mission in progress: its squad, when it
+    left (once in the field), and people who are on no other squad in progress."""
+    on_squad: dict[str, str] = {}
+    for i, mission in enumerate(village.missions):
+        if mission.status not in COMMITTED:
+            continue
+        status = mission.status.value
+        if mission.squad is None:
+            yield (
+                ("missions", i, "squad"),
+                f"mission {mission.id!r} is {status} but has no squad "
+                "(write squad: {leader, members}, as `village export` does)",
+            )
+            continue
+        if mission.status in IN_THE_FIELD and mission.departs is None:
+            yield (
+                ("missions", i, "departs"),
+                f"mission {mission.id!r} is {status} but has no departs (when its squad left)",
+            )
+        for j, shinobi_id in enumerate(mission.squad.everyone):
+            loc: Loc = ("missions", i, "squad", *(("leader",) if j == 0 else ("members", j - 1)))
+            other = on_squad.setdefault(shinobi_id, mission.id)
+            if other != mission.id:
+                yield loc, f"{shinobi_id!r} is already on the squad of mission {other!r}"
 
 
 def _duplicate_ids(village: Village) -> Iterator[Finding]:
@@ -87,6 +121,15 @@ def _references(village: Village) -> Iterator[tuple[str, Loc, str]]:
     for i, mission in enumerate(village.missions):
         for j, place in enumerate(mission.route):
             yield "place", ("missions", i, "route", j), place
+        if mission.squad is not None:
+            yield "shinobi", ("missions", i, "squad", "leader"), mission.squad.leader
+            for j, member in enumerate(mission.squad.members):
+                yield "shinobi", ("missions", i, "squad", "members", j), member
+        for j, checkin in enumerate(mission.checkins):
+            if checkin.place is not None:
+                yield "place", ("missions", i, "checkins", j, "place"), checkin.place
+    for i, clearance in enumerate(village.wellbeing_clearances):
+        yield "shinobi", ("wellbeing_clearances", i, "shinobi"), clearance.shinobi
     for i, sighting in enumerate(village.sightings):
         yield "threat", ("sightings", i, "threat"), sighting.threat
         yield "place", ("sightings", i, "place"), sighting.place

@@ -2,8 +2,9 @@
 
 Reading what this writes gives an equal `Village`. Keys come in the order of SPEC
 section 3; collections of plain values are written inline (`{from: a, to: b, hours: 14}`),
-which is how the SPEC example reads; times are `2026-11-22T16:00`, with seconds only when
-they are not zero; dates are `2026-11-23`.
+which is how the SPEC example reads; optional fields left at their default are left out,
+as a person writing the file would; times are `2026-11-22T16:00`, with seconds only when
+they are not zero, and never with a YAML tag; dates are `2026-11-23`.
 """
 
 from __future__ import annotations
@@ -44,7 +45,14 @@ _TOP_LEVEL = (
     "countermeasures",
     "standing_orders",
     "history",
+    "wellbeing_clearances",
 )
+
+# Optional fields written only when they say something (None, or an empty list).
+_SHINOBI_OPTIONAL = ("skills", "techniques", "team", "available_from")
+_MISSION_OPTIONAL = (
+    "kind", "client", "window", "reward_ryo", "effective_rank", "squad", "departs", "checkins",
+)  # fmt: skip
 
 
 def format_time(value: dt.datetime) -> str:
@@ -58,12 +66,9 @@ class _VillageDumper(_BaseDumper):
     """Writes enums as their plain names and times as `format_time` does."""
 
     def represent_time(self, data: dt.datetime) -> yaml.ScalarNode:
-        text = format_time(data)
-        if data.second or data.microsecond or data.tzinfo is not None:
-            # With seconds it is a YAML 1.1 timestamp and reads back as one, unquoted.
-            return self.represent_scalar("tag:yaml.org,2002:timestamp", text)
-        # Without seconds YAML 1.1 sees a plain string, which the village model parses.
-        return self.represent_scalar("tag:yaml.org,2002:str", text)
+        # Always a plain string, which the village model parses: a YAML timestamp inside a
+        # flow mapping must be quoted, and a quoted timestamp is written `!!timestamp`.
+        return self.represent_scalar("tag:yaml.org,2002:str", format_time(data))
 
     def represent_enum(self, data: Enum) -> yaml.ScalarNode:
         return self.represent_str(str(data.value))
@@ -73,6 +78,18 @@ class _VillageDumper(_BaseDumper):
         return True
 
 
+class _Inline(dict[str, Any]):
+    """A small record written on one line, `{leader: a, members: [b, c]}`, as people do."""
+
+
+def _represent_inline(dumper: Any, data: _Inline) -> yaml.MappingNode:
+    node: yaml.MappingNode = dumper.represent_mapping(
+        "tag:yaml.org,2002:map", dict(data), flow_style=True
+    )
+    return node
+
+
+_VillageDumper.add_representer(_Inline, _represent_inline)
 _VillageDumper.add_representer(dt.datetime, _VillageDumper.represent_time)
 _VillageDumper.add_multi_representer(Enum, _VillageDumper.represent_enum)
 
@@ -87,9 +104,24 @@ def village_document(village: Village) -> dict[str, Any]:
         del doc["settings"]
     if not village.skills:
         del doc["skills"]
+    if not village.wellbeing_clearances:
+        del doc["wellbeing_clearances"]
+    for shinobi in doc["shinobi"]:
+        _drop_empty(shinobi, _SHINOBI_OPTIONAL)
+    for mission in doc["missions"]:
+        _drop_empty(mission, _MISSION_OPTIONAL)
+        if mission.get("window"):
+            _drop_empty(mission["window"], ("latest", "due"))
+        if not mission["objective"]["on_site_hours"]:
+            del mission["objective"]["on_site_hours"]
+        else:
+            mission["objective"]["on_site_hours"] = _number(mission["objective"]["on_site_hours"])
+        for checkin in mission.get("checkins", ()):
+            _drop_empty(checkin, ("place",))
+    for threat in doc["threats"]:
+        _drop_empty(threat, ("organization",))
     for road in doc["roads"]:
-        if math.isfinite(road["hours"]) and road["hours"].is_integer():
-            road["hours"] = int(road["hours"])  # `hours: 14` reads better than 14.0
+        road["hours"] = _number(road["hours"])
     # An order reads as `{id, rule, <parameters>, when}`, as SPEC section 4 writes it.
     doc["standing_orders"] = [
         {
@@ -110,7 +142,27 @@ def village_document(village: Village) -> dict[str, Any]:
         for optional in ("objective_taken_by", "notes"):
             if report[optional] is None:
                 del report[optional]
+        entry["mission"], entry["squad"] = _Inline(mission), _Inline(entry["squad"])
+        if not report["injuries"] and not report["encounters"]:
+            entry["report"] = _Inline(
+                {k: v for k, v in report.items() if k not in ("injuries", "encounters")}
+            )
+    for mission in doc["missions"]:
+        mission["objective"] = _Inline(mission["objective"])
+        if "squad" in mission:
+            mission["squad"] = _Inline(mission["squad"])
     return doc
+
+
+def _number(value: float) -> float | int:
+    """`hours: 14` reads better than 14.0."""
+    return int(value) if math.isfinite(value) and value.is_integer() else value
+
+
+def _drop_empty(record: dict[str, Any], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if record.get(key) in (None, [], {}):
+            record.pop(key, None)
 
 
 def dump_village(village: Village, fmt: Format = "yaml") -> str:

@@ -81,7 +81,7 @@ class ImportResult(BaseModel):
 VILLAGE_BODY = {
     "requestBody": {
         "required": True,
-        "description": "A village file (format missiondesk/village/v1), YAML or JSON.",
+        "description": "A village file (format missiondesk/village/v2, or v1), YAML or JSON.",
         "content": {
             "application/yaml": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "object"}},
