@@ -223,6 +223,7 @@ class Mission(_Model):
     squad: Squad | None = None
     departs: LocalTime | None = None
     checkins: list[SquadCheckin] = []
+    rescue_of: Ident | None = None  # a rescue names the mission whose squad it went after
 
     @model_validator(mode="after")
     def _default_priority(self) -> Mission:

@@ -177,6 +177,7 @@ def mission_row(m: Any, position: int) -> dict[str, Any]:
         "on_site_hours": m.objective.on_site_hours,
         "reward_ryo": m.reward_ryo,
         "status": m.status.value,
+        "rescue_of": getattr(m, "rescue_of", None),
     }
 
 
@@ -399,6 +400,7 @@ def mission_document(r: dict[str, Any]) -> dict[str, Any]:
         "status": r["status"],
         "effective_rank": r["effective_rank"],
         "departs": r["departed_at"],
+        "rescue_of": r["rescue_of"],
     }
 
 

@@ -19,6 +19,7 @@ Who refers to what (read: "roads[].from names a place"):
     history[].squad.leader, .squad.members[]        shinobi
     missions[].squad.leader, .squad.members[]       shinobi
     missions[].checkins[].place                     place
+    missions[].rescue_of                            mission
     wellbeing_clearances[].shinobi                  shinobi
     history[].report.injuries[].shinobi             shinobi on that squad
     ==============================================  ==================================
@@ -128,6 +129,8 @@ def _references(village: Village) -> Iterator[tuple[str, Loc, str]]:
         for j, checkin in enumerate(mission.checkins):
             if checkin.place is not None:
                 yield "place", ("missions", i, "checkins", j, "place"), checkin.place
+        if mission.rescue_of is not None:
+            yield "mission", ("missions", i, "rescue_of"), mission.rescue_of
     for i, clearance in enumerate(village.wellbeing_clearances):
         yield "shinobi", ("wellbeing_clearances", i, "shinobi"), clearance.shinobi
     for i, sighting in enumerate(village.sightings):
@@ -191,6 +194,7 @@ class _Names:
         return cls(
             known={
                 "place": {p.id for p in village.places},
+                "mission": {m.id for m in village.missions},
                 "shinobi": {s.id for s in village.shinobi},
                 "threat": {t.id for t in village.threats},
                 "organization": {o.id for o in village.organizations},
@@ -220,6 +224,7 @@ class _Names:
 
 _PLURAL = {
     "place": "places",
+    "mission": "missions",
     "shinobi": "shinobi",
     "threat": "threats",
     "organization": "organizations",

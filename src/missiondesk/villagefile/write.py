@@ -52,6 +52,7 @@ _TOP_LEVEL = (
 _SHINOBI_OPTIONAL = ("skills", "techniques", "team", "available_from")
 _MISSION_OPTIONAL = (
     "kind", "client", "window", "reward_ryo", "effective_rank", "squad", "departs", "checkins",
+    "rescue_of",
 )  # fmt: skip
 
 
