@@ -16,7 +16,7 @@ from pathlib import Path
 from missiondesk.domain.village import Encounter, Injury, Squad
 from missiondesk.operations.reports import ReportFile
 from missiondesk.services import assessment as assessment_service
-from missiondesk.services import lifecycle, planning, reports, rescue, tracking, village
+from missiondesk.services import clock, lifecycle, planning, reports, rescue, tracking, village
 from missiondesk.services import wellbeing as wellbeing_service
 from missiondesk.store.database import Database
 
@@ -121,7 +121,8 @@ def tell(db: Database, *, actor: str = "hokage", plan_seconds: float = 5.0) -> I
     lifecycle.checkin(db, SCROLL, actor=squad.leader, at=at_tanigakure, place=first["place"])
     home_due = dt.datetime.fromisoformat(rest[-1]["due"]) if rest else at_tanigakure
     quiet = home_due + dt.timedelta(hours=2)
-    missing = tracking.overdue(db, actor=actor, at=quiet)
+    clock.set_clock(db, quiet, actor=actor)  # time passes: the missed check-in is recorded
+    missing = tracking.overdue(db, at=quiet)
     lines = [
         f"The squad checked in at {first['place']} on {at_tanigakure:%Y-%m-%d %H:%M}, "
         "then went quiet."

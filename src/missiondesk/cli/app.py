@@ -14,6 +14,7 @@ from typer.exceptions import TyperException
 
 from missiondesk.cli import assessment as assessment_commands
 from missiondesk.cli import board as board_commands
+from missiondesk.cli import clock as clock_commands
 from missiondesk.cli import demo as demo_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
 from missiondesk.cli import planning as planning_commands
@@ -52,6 +53,7 @@ village_commands.register(app)
 board_commands.register(app)
 assessment_commands.register(app)
 lifecycle_commands.register(app)
+clock_commands.register(app)
 rescue_commands.register(app)
 planning_commands.register(app)
 wellbeing_commands.register(app)

@@ -17,13 +17,16 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
         emit_json(rows)
         return
     table = Table(title="Mission board")
-    for column in ("mission", "title", "rank", "effective", "priority", "status"):
+    # Ids are what people type next: never cut; the title wraps instead.
+    table.add_column("mission", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
+    for column in ("title", "rank", "effective", "priority", "status"):
         table.add_column(column)
     for r in rows:
         effective = styled(r.effective_rank or "-")
         if r.effective_rank and r.effective_rank != r.rank:
             effective = styled((r.effective_rank, "bold red"))
-        table.add_row(r.id, r.title, r.rank, effective, str(r.priority), r.status)
+        title = f"{r.title} ({r.note})" if r.note else r.title
+        table.add_row(r.id, title, r.rank, effective, str(r.priority), r.status)
     console.print(table)
 
 
@@ -34,7 +37,8 @@ def roster(db: DbOption = None, json: JsonOption = False) -> None:
         emit_json(rows)
         return
     table = Table(title="Roster")
-    for column in ("shinobi", "name", "rank", "status", "available from"):
+    table.add_column("shinobi", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
+    for column in ("name", "rank", "status", "available from"):
         table.add_column(column)
     for r in rows:
         back = r.available_from.isoformat() if r.available_from else ""

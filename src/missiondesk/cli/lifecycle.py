@@ -20,7 +20,7 @@ AtOption = Annotated[
     str | None,
     typer.Option(
         "--at",
-        help="When it happened, ISO 8601 (2026-11-24T06:00); default: now.",
+        help="When it happened, ISO 8601 (2026-11-24T06:00); default: the village clock.",
         show_default=False,
     ),
 ]
@@ -125,11 +125,12 @@ def timeline(mission: MissionArgument, db: DbOption = None, json: JsonOption = F
 
 
 def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) -> None:
-    """Squads past a check-in (due = expected arrival + the village's grace), each with a
-    proposed rescue squad (a medic required). Found squads are marked overdue."""
+    """Squads past a check-in (due = expected arrival + the village's grace) at --at or the
+    village clock, each with a proposed rescue squad (a medic required). Reading only:
+    moving the clock records missed check-ins (`missiondesk clock advance`)."""
     from missiondesk.services.tracking import overdue as find_overdue
 
-    found = find_overdue(open_db(db), actor=actor(), at=parse_time(at))
+    found = find_overdue(open_db(db), at=parse_time(at))
     if json:
         emit_json(found)
         return

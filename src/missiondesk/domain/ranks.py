@@ -78,6 +78,7 @@ class MissionStatus(StrEnum):
     RETURNED = "returned"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    STALE = "stale"  # its window passed without a departure (SPEC section 8)
 
 
 class Severity(_Ordered):

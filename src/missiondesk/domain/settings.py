@@ -46,3 +46,6 @@ class Settings(BaseModel):
     risk: RiskSettings = RiskSettings()
     wellbeing: WellbeingSettings = WellbeingSettings()
     checkin_grace_hours: Annotated[float, Field(ge=0.0)] = 6.0
+    # An act (dispatch, check-in, report ...) dated more than this many days after the
+    # village clock is refused: moving the calendar that far is `clock set`'s job.
+    act_ahead_days: Annotated[int, Field(ge=0)] = 60

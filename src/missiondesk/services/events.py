@@ -33,7 +33,7 @@ def record_event(
 ) -> None:
     connection.execute(
         insert(t.event).values(
-            at=at or dt.datetime.now().replace(microsecond=0),
+            at=at or _village_time(connection),
             actor=actor,
             kind=kind,
             subject=subject,
@@ -41,6 +41,15 @@ def record_event(
             after=_jsonable(after),
         )
     )
+
+
+def _village_time(connection: Connection) -> dt.datetime:
+    """When the caller gave no time: the village clock (story time, SPEC section 8), or
+    the machine's for an office with no village yet (an account made first, say)."""
+    row = connection.execute(select(t.village.c.now, t.village.c.clock)).first()
+    if row is None or row.clock == "real":
+        return dt.datetime.now().replace(microsecond=0)
+    return row.now
 
 
 def events_for(connection: Connection, subject: str) -> list[Event]:

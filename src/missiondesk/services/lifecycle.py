@@ -19,11 +19,11 @@ from missiondesk.domain.village import Road, Squad
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.schedule import Checkin, planned_checkins
 from missiondesk.risk.roads import RoadNetwork
+from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import (
     advance_today,
     mission_in,
-    now_minute,
     squad_on_record,
     transition,
 )
@@ -45,8 +45,8 @@ def approve(
 ) -> StepResult:
     """Make a planned squad binding. Its members are committed to this mission: the
     database's key on commitments is what stops two approvals sharing a shinobi."""
-    at = at or now_minute()
     with db.transaction() as connection:
+        at = acting_time(connection, at)
         mission = mission_in(
             connection,
             mission_id,
@@ -187,8 +187,8 @@ def dispatch(
     db: Database, mission_id: str, *, actor: str, at: dt.datetime | None = None
 ) -> StepResult:
     """The squad leaves: members go on_mission, check-ins are expected along the route."""
-    at = at or now_minute()
     with db.transaction() as connection:
+        at = acting_time(connection, at)
         mission = mission_in(
             connection,
             mission_id,
@@ -241,8 +241,8 @@ def checkin(
     place: str | None = None,
 ) -> StepResult:
     """A dispatched squad reports in; an overdue one that reports is back on schedule."""
-    at = at or now_minute()
     with db.transaction() as connection:
+        at = acting_time(connection, at)
         mission = mission_in(
             connection, mission_id, IN_THE_FIELD, "only a dispatched squad checks in"
         )

@@ -8,7 +8,6 @@ if the board did not change meanwhile (every mission's `version`, and the commit
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +26,7 @@ from missiondesk.planning.roster import Departure, bound_elsewhere
 from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.services.assessment import board_missions, find_mission, store_assessments
+from missiondesk.services.clock import clock_of
 from missiondesk.services.events import record_event
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
@@ -212,7 +212,7 @@ def _store_plan(connection: Connection, inputs: PlanInputs, result: Plan, actor:
             select(t.mission.c.id, t.mission.c.status).where(t.mission.c.id.in_(board))
         ).all()
     )
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock_of(connection).now
     for mission_id in board:
         new = MissionStatus.PLANNED if mission_id in staffed else MissionStatus.ASSESSED
         before = inputs.previous.get(mission_id)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.reports import ReportFile, status_after
+from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import release_commitments
 from missiondesk.services.missions import (
@@ -41,6 +42,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
     with db.transaction() as connection:
         mission = mission_row(connection, mission_id)
         _check_reportable(mission)
+        acting_time(connection, report.returned)  # a return years ahead is a typo
         squad = squad_on_record(connection, mission_id)
         _check_report(connection, mission, squad, report)
         injured = _update_roster(connection, squad, report)

@@ -30,8 +30,9 @@ from missiondesk.operations.rescue import (
 )
 from missiondesk.operations.schedule import Expected, is_overdue, planned_checkins
 from missiondesk.planning.roster import may_leave_on
+from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import advance_today, mission_row, now_minute, squad_rows
+from missiondesk.services.missions import advance_today, mission_row, squad_rows
 from missiondesk.services.tracking import (
     Watch,
     expected_checkin,
@@ -99,7 +100,6 @@ def rescue(
     `pins`: shinobi who must go. A squad that breaks a standing order goes only with
     `force` and a `reason`, both logged; otherwise the refusal says what breaks and whom a
     recall would free."""
-    at = at or now_minute()
     reason = (reason or "").strip() or None
     if force and reason is None:
         raise BadInput(
@@ -111,6 +111,7 @@ def rescue(
         raise BadInput("pins: a shinobi is pinned twice", field="pins")
     with db.transaction() as connection:
         lost = mission_row(connection, mission_id)
+        at = acting_time(connection, at)
         seen = watch(connection)
         expected = _check_overdue(connection, lost, seen, at)
         _check_pins(connection, seen, pins, at)

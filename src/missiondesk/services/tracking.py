@@ -20,9 +20,10 @@ from missiondesk.operations.rescue import LostSquad, Rescue, RescueMember, compo
 from missiondesk.operations.schedule import Expected, is_overdue, next_expected
 from missiondesk.planning.roster import Departure
 from missiondesk.risk.roads import RoadNetwork
+from missiondesk.services.clock import clock_of
 from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import mission_checkins
-from missiondesk.services.missions import now_minute, squad_rows, transition
+from missiondesk.services.missions import squad_rows, transition
 from missiondesk.services.planning import committed_shinobi, departures_not_in_history
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
@@ -194,13 +195,15 @@ def record_missed(
 
 
 def overdue(
-    db: Database, *, actor: str, at: dt.datetime | None = None, rescue_time_limit: float = 5.0
+    db: Database, *, at: dt.datetime | None = None, rescue_time_limit: float = 5.0
 ) -> list[OverdueSquad]:
-    """Squads past a due check-in at `at` (default now), each with a proposed rescue (or
-    the one already sent). Dispatched squads found overdue are marked `overdue`."""
-    at = at or now_minute()
+    """Squads past a due check-in at `at` (default: the village clock), each with a
+    proposed rescue (or the one already sent). Reading only: a squad found late here is
+    recorded `overdue` when the clock passes its due time (services/clock.py), or when
+    its rescue is sent."""
     found: list[OverdueSquad] = []
-    with db.transaction() as connection:
+    with db.reading() as connection:
+        at = at or clock_of(connection).now
         seen = watch(connection)
         rows = connection.execute(
             select(t.mission)
@@ -216,8 +219,6 @@ def overdue(
                 rescue = sent_rescue(connection, under_way)
             else:
                 rescue = propose(connection, seen, row, expected, at, time_limit=rescue_time_limit)
-            if row["status"] == MissionStatus.DISPATCHED:
-                record_missed(connection, row, expected, rescue, actor=actor, at=at)
             found.append(
                 OverdueSquad(
                     mission=row["id"],

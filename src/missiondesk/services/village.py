@@ -9,9 +9,10 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
-from missiondesk.domain.ranks import COMMITTED
+from missiondesk.domain.ranks import COMMITTED, MissionStatus
 from missiondesk.domain.village import Village
 from missiondesk.errors import BadInput
+from missiondesk.operations.scheduled import stale_reason
 from missiondesk.services.events import record_event
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -156,6 +157,7 @@ class BoardRow(BaseModel):
     effective_rank: str | None
     priority: int
     status: str
+    note: str | None = None  # why a mission is where it is, when that is not obvious (stale)
 
 
 class RosterRow(BaseModel):
@@ -168,8 +170,6 @@ class RosterRow(BaseModel):
 
 def board(db: Database) -> list[BoardRow]:
     """Missions by status (the lifecycle order), then priority (highest first), then id."""
-    from missiondesk.domain.ranks import MissionStatus
-
     order = {s.value: i for i, s in enumerate(MissionStatus)}
     with db.reading() as connection:
         require_village(connection)
@@ -181,6 +181,8 @@ def board(db: Database) -> list[BoardRow]:
                 t.mission.c.effective_rank,
                 t.mission.c.priority,
                 t.mission.c.status,
+                t.mission.c.earliest,
+                t.mission.c.latest,
             )
         ).all()
     result = [
@@ -191,6 +193,9 @@ def board(db: Database) -> list[BoardRow]:
             effective_rank=r.effective_rank,
             priority=r.priority,
             status=r.status,
+            note=stale_reason(r.latest or r.earliest)
+            if r.status == MissionStatus.STALE and r.earliest
+            else None,
         )
         for r in rows
     ]

@@ -16,9 +16,11 @@ from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.village import Place, Road, Sighting, Threat, Village
 from missiondesk.errors import BadInput
 from missiondesk.operations.reports import ReportFile
+from missiondesk.operations.scheduled import parse_duration
 from missiondesk.planning.plan import Plan
 from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
+from missiondesk.services import clock as clock_service
 from missiondesk.services import lifecycle, planning, tracking
 from missiondesk.services import reports as report_service
 from missiondesk.services import rescue as rescue_service
@@ -42,6 +44,7 @@ from missiondesk.web.reading import bingo_book as read_bingo_book
 from missiondesk.web.schemas import (
     AccountCreated,
     AccountRequest,
+    AdvanceRequest,
     CheckinRequest,
     ClearRequest,
     LocalTime,
@@ -51,6 +54,7 @@ from missiondesk.web.schemas import (
     RenameRequest,
     RescueRequest,
     RoleRequest,
+    SetClockRequest,
     StepRequest,
     StrictJsonRoute,
     forbids_list,
@@ -302,13 +306,49 @@ def rescue(
     )
 
 
+@router.get("/clock", tags=["clock"], summary="The village clock: now, and story or real")
+def clock(request: Request, _: Reader) -> clock_service.Clock:
+    return clock_service.read_clock(database(request))
+
+
+@router.post(
+    "/clock/advance", tags=["clock"], summary="Move the story clock on; records what fell due"
+)
+def advance_clock(
+    request: Request,
+    body: AdvanceRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.CLOCK))],
+) -> clock_service.ClockMoved:
+    try:
+        by = parse_duration(body.duration)
+    except ValueError as bad:
+        raise BadInput(f"duration: {bad}", field="duration") from None
+    return clock_service.advance(database(request), by, actor=account.name)
+
+
+@router.post("/clock/set", tags=["clock"], summary="Set the story clock (never backwards)")
+def set_clock(
+    request: Request,
+    body: SetClockRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.CLOCK))],
+) -> clock_service.ClockMoved:
+    return clock_service.set_clock(database(request), body.time, actor=account.name)
+
+
+@router.post("/tick", tags=["clock"], summary="One pass of the clock: record what fell due")
+def tick(
+    request: Request, account: Annotated[Account, Depends(ApiAllowed(Permission.CLOCK))]
+) -> clock_service.ClockMoved:
+    return clock_service.tick(database(request), actor=account.name)
+
+
 @router.get("/overdue", tags=["tracking"], summary="Squads past their check-in, with a rescue")
 def overdue(
     request: Request,
     account: Reader,
     at: Annotated[LocalTime | None, Query(description="As of this time; default: now.")] = None,
 ) -> list[OverdueSquad]:
-    return tracking.overdue(database(request), at=at, actor=account.name)
+    return tracking.overdue(database(request), at=at)
 
 
 # --- People ----------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def overdue_banner(request: Request, account: Account) -> list[Any]:
         squads: list[Any] = cached[1]
         return squads
     try:
-        squads = list(tracking.overdue(database(request), actor=account.name))
+        squads = list(tracking.overdue(database(request)))
     except BadInput:
         squads = []  # no village yet: nothing can be overdue
     state.overdue_banner = (now, squads)

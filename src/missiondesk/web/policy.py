@@ -27,6 +27,7 @@ class Permission(StrEnum):
     OVERRIDE = "override"  # pin and forbid people when planning
     APPROVE = "approve"  # make a planned squad binding
     DISPATCH = "dispatch"  # send an approved squad out
+    CLOCK = "clock"  # move the village clock (story mode) or run its pass
     RESCUE = "rescue"  # send the rescue for an overdue squad (approved and dispatched at once)
     CHECKIN = "checkin"  # record a squad's check-in
     REPORT = "report"  # file the after-action report (injuries included)
@@ -43,6 +44,7 @@ POLICY: dict[Permission, frozenset[AccountRole]] = {
     Permission.OVERRIDE: frozenset({HOKAGE}),
     Permission.APPROVE: frozenset({HOKAGE}),
     Permission.DISPATCH: frozenset({HOKAGE, COMMANDER}),
+    Permission.CLOCK: frozenset({HOKAGE, COMMANDER}),
     Permission.RESCUE: frozenset({HOKAGE, COMMANDER}),  # whoever may dispatch
     Permission.CHECKIN: frozenset({HOKAGE, COMMANDER, SHINOBI}),
     Permission.REPORT: frozenset({HOKAGE, COMMANDER, MEDIC}),

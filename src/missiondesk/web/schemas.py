@@ -127,7 +127,17 @@ class PlanRequest(_Request):
 
 
 class StepRequest(_Request):
-    at: LocalTime | None = Field(default=None, description="When it happened; default: now.")
+    at: LocalTime | None = Field(
+        default=None, description="When it happened; default: the village clock."
+    )
+
+
+class AdvanceRequest(_Request):
+    duration: str = Field(description="How long: 90m, 6h, 2d, 1w (or 1d12h).", max_length=40)
+
+
+class SetClockRequest(_Request):
+    time: LocalTime = Field(description="The new village time; never before the current one.")
 
 
 class CheckinRequest(StepRequest):

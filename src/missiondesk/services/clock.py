@@ -1,0 +1,249 @@
+"""The village clock (SPEC section 8): what time it is, moving it, and recording what
+became true while it moved.
+
+In `story` mode time moves only when the game master moves it (`clock advance`, `clock
+set`); in `real` mode it follows the machine's clock, and `tick` (or the server's
+scheduled pass) catches the record up. Every act is dated at its `at`, else at the
+clock. Moving the clock runs the pass (operations/scheduled.py) in the same transaction:
+missed check-ins, recoveries and closed windows are recorded in time order, each as an
+event dated when it happened. Reading the clock, the board or the overdue list never
+writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, delete, select, update
+
+from missiondesk.domain.ranks import RECOVERING, MissionStatus, ShinobiStatus
+from missiondesk.domain.settings import Settings
+from missiondesk.errors import BadInput, Conflict
+from missiondesk.operations.scheduled import Happening, Kind, due_happenings, stale_reason
+from missiondesk.services.events import record_event
+from missiondesk.services.village import require_village
+from missiondesk.store import tables as t
+from missiondesk.store.database import Database
+
+ClockMode = Literal["story", "real"]
+
+STALE_FROM = (
+    MissionStatus.INTAKE,
+    MissionStatus.ASSESSED,
+    MissionStatus.PLANNED,
+    MissionStatus.APPROVED,
+)
+"""Missions that have not left; their window can pass."""
+
+RESCUE_SECONDS = 5.0
+"""Time the pass gives the solver for the rescue proposed with each missed check-in."""
+
+
+class Clock(BaseModel):
+    now: dt.datetime
+    mode: ClockMode
+
+
+class Recorded(BaseModel):
+    at: dt.datetime
+    kind: str
+    subject: str
+
+
+class ClockMoved(BaseModel):
+    before: dt.datetime
+    now: dt.datetime
+    mode: ClockMode
+    recorded: list[Recorded]
+
+
+def machine_minute() -> dt.datetime:
+    return dt.datetime.now().replace(second=0, microsecond=0)
+
+
+def clock_of(connection: Connection) -> Clock:
+    row = connection.execute(select(t.village.c.now, t.village.c.clock)).first()
+    if row is None:
+        require_village(connection)
+        raise AssertionError("unreachable: require_village raises on an empty database")
+    mode: ClockMode = "real" if row.clock == "real" else "story"
+    return Clock(now=machine_minute() if mode == "real" else row.now, mode=mode)
+
+
+def read_clock(db: Database) -> Clock:
+    with db.reading() as connection:
+        return clock_of(connection)
+
+
+def acting_time(connection: Connection, at: dt.datetime | None) -> dt.datetime:
+    """When an act happens: its `at`, else the clock. An act dated further past the clock
+    than the village allows (settings.act_ahead_days) is refused: a typo of a year must
+    not move the village's calendar to 2199 for good."""
+    clock = clock_of(connection)
+    if at is None:
+        return clock.now
+    limit = Settings.model_validate(
+        connection.execute(select(t.village.c.settings)).scalar_one()
+    ).act_ahead_days
+    if at > clock.now + dt.timedelta(days=limit):
+        raise BadInput(
+            f"{at:%Y-%m-%dT%H:%M} is more than {limit} days after the village clock "
+            f"({clock.now:%Y-%m-%dT%H:%M}); move the clock first if that much time has passed",
+            field="at",
+        )
+    return at
+
+
+def advance(db: Database, by: dt.timedelta, *, actor: str) -> ClockMoved:
+    """Move a story clock forward by `by`, recording what happens on the way."""
+    with db.transaction() as connection:
+        clock = _story_clock(connection)
+        return _move(connection, clock, clock.now + by, actor=actor)
+
+
+def set_clock(db: Database, to: dt.datetime, *, actor: str) -> ClockMoved:
+    """Move a story clock to `to`; never backwards."""
+    with db.transaction() as connection:
+        clock = _story_clock(connection)
+        if to < clock.now:
+            raise Conflict(
+                f"the clock never moves backwards: it is {clock.now:%Y-%m-%dT%H:%M}, "
+                f"and {to:%Y-%m-%dT%H:%M} is before that",
+                field="time",
+            )
+        return _move(connection, clock, to, actor=actor)
+
+
+def tick(db: Database, *, actor: str) -> ClockMoved:
+    """One pass, for cron and the server: a real clock catches up with the machine's;
+    a story clock records whatever fell due up to its own `now` (acts dated later than
+    the clock move it without recording the time in between)."""
+    with db.transaction() as connection:
+        clock = clock_of(connection)
+        return _move(connection, clock, clock.now, actor=actor)
+
+
+def _story_clock(connection: Connection) -> Clock:
+    clock = clock_of(connection)
+    if clock.mode == "real":
+        raise Conflict(
+            "this village's clock follows the machine's (clock: real); it moves by itself, "
+            "and `tick` records what fell due",
+            field="clock",
+        )
+    return clock
+
+
+def _move(connection: Connection, clock: Clock, to: dt.datetime, *, actor: str) -> ClockMoved:
+    stored = connection.execute(select(t.village.c.now)).scalar_one()
+    recorded = record_time_passing(connection, until=to, actor=actor)
+    if to > stored:
+        connection.execute(update(t.village).values(now=to))
+        record_event(
+            connection,
+            actor=actor,
+            kind="clock.moved",
+            subject=None,
+            before={"now": stored},
+            after={"now": to, "recorded": len(recorded)},
+            at=to,
+        )
+    return ClockMoved(before=stored, now=max(to, stored), mode=clock.mode, recorded=recorded)
+
+
+def record_time_passing(
+    connection: Connection, *, until: dt.datetime, actor: str
+) -> list[Recorded]:
+    """Record, in time order, everything that fell due at or before `until`."""
+    from missiondesk.services import tracking  # the rescue planner: only when needed
+
+    seen = tracking.watch(connection)
+    field = [
+        dict(r)
+        for r in connection.execute(
+            select(t.mission).where(t.mission.c.status == MissionStatus.DISPATCHED)
+        ).mappings()
+    ]
+    expected = {row["id"]: tracking.expected_checkin(connection, row, seen) for row in field}
+    recovering = connection.execute(
+        select(t.shinobi.c.id, t.shinobi.c.available_from).where(
+            t.shinobi.c.status.in_(sorted(RECOVERING)), t.shinobi.c.available_from.is_not(None)
+        )
+    ).all()
+    waiting = connection.execute(
+        select(t.mission.c.id, t.mission.c.earliest, t.mission.c.latest).where(
+            t.mission.c.status.in_(STALE_FROM), t.mission.c.earliest.is_not(None)
+        )
+    ).all()
+    happenings = due_happenings(
+        until,
+        checkins_due=[(m, e.due) for m, e in expected.items() if e is not None],
+        recoveries=[(r.id, r.available_from) for r in recovering],
+        last_days=[(r.id, r.latest or r.earliest) for r in waiting],
+    )
+    rows = {row["id"]: row for row in field}
+    for happening in happenings:
+        if happening.kind == Kind.CHECKIN_MISSED:
+            lost, due = rows[happening.subject], expected[happening.subject]
+            assert due is not None
+            rescue = tracking.propose(
+                connection, seen, lost, due, happening.at, time_limit=RESCUE_SECONDS
+            )
+            tracking.record_missed(connection, lost, due, rescue, actor=actor, at=happening.at)
+        elif happening.kind == Kind.SHINOBI_RECOVERED:
+            _recovered(connection, happening, actor)
+        else:
+            _stale(connection, happening, actor)
+    return [Recorded(at=h.at, kind=h.kind.event, subject=h.subject) for h in happenings]
+
+
+def _recovered(connection: Connection, happening: Happening, actor: str) -> None:
+    before = connection.execute(
+        select(t.shinobi.c.status, t.shinobi.c.available_from).where(
+            t.shinobi.c.id == happening.subject
+        )
+    ).one()
+    connection.execute(
+        update(t.shinobi)
+        .where(t.shinobi.c.id == happening.subject)
+        .values(status=ShinobiStatus.AVAILABLE, available_from=None)
+    )
+    record_event(
+        connection,
+        actor=actor,
+        kind="shinobi.recovered",
+        subject=happening.subject,
+        before={"status": before.status, "available_from": before.available_from},
+        after={"status": ShinobiStatus.AVAILABLE.value},
+        at=happening.at,
+    )
+
+
+def _stale(connection: Connection, happening: Happening, actor: str) -> None:
+    from missiondesk.services.missions import mission_row, transition
+
+    mission = mission_row(connection, happening.subject)
+    last_day = mission["latest"] or mission["earliest"]
+    released = [
+        r[0]
+        for r in connection.execute(
+            select(t.assignment.c.shinobi_id).where(t.assignment.c.mission_id == mission["id"])
+        )
+    ]
+    connection.execute(delete(t.assignment).where(t.assignment.c.mission_id == mission["id"]))
+    connection.execute(delete(t.commitment).where(t.commitment.c.mission_id == mission["id"]))
+    transition(connection, mission, MissionStatus.STALE)
+    record_event(
+        connection,
+        actor=actor,
+        kind="mission.stale",
+        subject=mission["id"],
+        before={"status": mission["status"], "squad": released or None},
+        after={
+            "status": MissionStatus.STALE.value,
+            "reason": stale_reason(last_day),
+        },
+        at=happening.at,
+    )
