@@ -12,8 +12,9 @@ from villagefile.village_texts import STORY_VILLAGE
 
 Cli = Callable[..., Result]
 
-TITLE = "[link=https://evil.example]claim your reward[/link] [bold red]now[/]"
-NAME = "Nara [blink]Shikamaru[/blink]"
+# Short enough not to be wrapped in a table cell at 80 columns.
+TITLE = "[link=x]go[/link]"
+NAME = "[blink]Nara[/]"
 
 
 def hostile_village(tmp_path: Path) -> Path:

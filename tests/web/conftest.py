@@ -7,12 +7,16 @@ once in a template database that each test copies (a real file per test all the 
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -102,3 +106,32 @@ def _all_routes(routes: list[Any]) -> list[Any]:
 def app_routes(client: TestClient) -> list[APIRoute]:
     """Every route of the app, looking inside included routers (FastAPI includes lazily)."""
     return [r for r in _all_routes(client.app.routes) if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_port(db: Database) -> Iterator[int]:
+    """The app on `db`, served by a real uvicorn on 127.0.0.1; yields its port."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(db, max_plan_seconds=PLAN_SECONDS),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield port
+    server.should_exit = True
+    thread.join(timeout=10)

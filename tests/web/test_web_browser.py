@@ -4,17 +4,10 @@ cannot. Screenshots of the main pages go to tests/screenshots/ (not committed)."
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-
-from missiondesk.store.database import Database
-from missiondesk.web import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -30,29 +23,9 @@ ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def server(db: Database) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(db, max_plan_seconds=3), host="127.0.0.1", port=port, log_level="warning"
-    )
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uvicorn_server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
+def server(live_port: int) -> str:
+    return f"http://127.0.0.1:{live_port}"
 
 
 @pytest.fixture

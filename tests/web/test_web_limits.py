@@ -5,45 +5,20 @@ read. The requests are written on a raw socket, so the test decides what is sent
 from __future__ import annotations
 
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
-from missiondesk.store.database import Database
-from missiondesk.web import create_app
 from missiondesk.web.gate import MAX_BODY_BYTES, MAX_LOGIN_BYTES
 
 FIFTY_TWO_MB = 52_000_000
 ANSWER_WITHIN = 5.0  # seconds; a server waiting for the body would never answer
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def port(db: Database) -> Iterator[int]:
-    chosen = free_port()
-    config = uvicorn.Config(
-        create_app(db, max_plan_seconds=1), host="127.0.0.1", port=chosen, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield chosen
-    server.should_exit = True
-    thread.join(timeout=10)
+def port(live_port: int) -> int:
+    return live_port
 
 
 def send_head(port: int, method: str, path: str, headers: dict[str, str]) -> socket.socket:

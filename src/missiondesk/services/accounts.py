@@ -287,8 +287,7 @@ def tokens(db: Database, name: str) -> list[TokenInfo]:
     """The account's live tokens (API tokens and sessions), oldest first."""
     now = dt.datetime.now()
     with db.reading() as connection:
-        if _account_row(connection, name) is None:
-            raise NotFound(f"no account {name!r}", field="name")
+        _existing(connection, name)
         rows = connection.execute(
             select(t.api_token)
             .where(t.api_token.c.account == name)
@@ -316,8 +315,7 @@ def revoke_token_id(db: Database, name: str, token: str, *, actor: str) -> Token
             field="token",
         )
     with db.transaction() as connection:
-        if _account_row(connection, name) is None:
-            raise NotFound(f"no account {name!r}", field="name")
+        _existing(connection, name)
         row = (
             connection.execute(
                 select(t.api_token).where(
@@ -354,8 +352,7 @@ class SignedOut(BaseModel):
 def sign_out_everywhere(db: Database, name: str, *, actor: str) -> SignedOut:
     """Revoke every session and API token of the account, wherever it is signed in."""
     with db.transaction() as connection:
-        if _account_row(connection, name) is None:
-            raise NotFound(f"no account {name!r}", field="name")
+        _existing(connection, name)
         revoked = connection.execute(delete(t.api_token).where(t.api_token.c.account == name))
         record_event(
             connection,
