@@ -55,6 +55,15 @@ API: list[tuple[str, str, dict[str, Any], frozenset[str]]] = [
     ("GET", "/api/accounts", {}, HOKAGE),
     ("POST", "/api/accounts", {"json": {"name": "x", "role": "viewer"}}, HOKAGE),
     ("GET", "/api/openapi.json", {}, EVERYONE),
+    # Edits (each request is refused as bad input, so the village stays as it is):
+    ("POST", "/api/village/apply", {"content": b"format: nothing\n"}, STAFF),
+    ("DELETE", "/api/village/countermeasure/nothing", {}, STAFF),
+    ("POST", "/api/missions", {"json": {}}, STAFF),
+    ("PATCH", "/api/missions/tani-scroll", {"json": {"set": {"nothing": 1}}}, STAFF),
+    ("POST", "/api/missions/tani-scroll/cancel", {"json": {"reason": ""}}, STAFF),
+    ("POST", "/api/shinobi", {"json": {}}, STAFF),
+    ("PATCH", "/api/shinobi/nara-shikamaru", {"json": {"set": {"nothing": 1}}}, STAFF),
+    ("POST", "/api/sightings", {"json": {"threat": "x", "place": "y", "confidence": 2}}, STAFF),
 ]
 
 PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
@@ -75,6 +84,13 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("POST", "/missions/tani-scroll/report", {"outcome": "success"}, REPORTERS),
     ("POST", "/wellbeing/clear", {"shinobi": "nobody", "kind": "shield"}, CLEARERS),
     ("POST", "/accounts", {"name": "x", "role": "viewer"}, HOKAGE),
+    ("GET", "/missions/new", {}, STAFF),
+    ("GET", "/shinobi/nara-shikamaru", {}, EVERYONE),
+    ("POST", "/missions/new", {}, STAFF),
+    ("POST", "/missions/tani-scroll/edit", {"title": ""}, STAFF),
+    ("POST", "/missions/tani-scroll/cancel", {"reason": ""}, STAFF),
+    ("POST", "/shinobi/nara-shikamaru/edit", {"name": ""}, STAFF),
+    ("POST", "/sightings", {}, STAFF),
     ("POST", "/logout", {}, EVERYONE),
 ]
 
@@ -101,7 +117,13 @@ def route_permissions(routes: list[APIRoute]) -> dict[tuple[str, str], tuple[str
 
 
 def concrete(path: str) -> str:
-    return path.replace("{mission_id}", "tani-scroll").replace("{run_id}", "none")
+    return (
+        path.replace("{mission_id}", "tani-scroll")
+        .replace("{run_id}", "none")
+        .replace("{shinobi_id}", "nara-shikamaru")
+        .replace("{kind}", "countermeasure")
+        .replace("{record_id:path}", "nothing")
+    )
 
 
 def test_every_route_is_in_the_matrix(app_routes: list[APIRoute]) -> None:
