@@ -105,13 +105,6 @@ def _say(result: EditResult, json: bool, verb: str) -> None:
     console.print(text)
 
 
-def _slug(text: str | None) -> str | None:
-    if not text:
-        return None
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or None
-
-
 def _sets(values: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in values:
@@ -150,7 +143,7 @@ def mission_add(
 ) -> None:
     """Add a mission to the board (every field of the village file's mission)."""
     document: dict[str, Any] = {
-        "id": mission_id or _slug(title),
+        "id": mission_id,
         "title": title,
         "rank": rank,
         "priority": priority,
@@ -217,7 +210,7 @@ def shinobi_add(
         level = level.strip()
         skills[name_.strip()] = int(level) if re.fullmatch(r"-?\d+", level) else level
     document = {
-        "id": shinobi_id or _slug(name),
+        "id": shinobi_id,
         "name": name,
         "rank": rank,
         "skills": skills,

@@ -525,7 +525,7 @@ def _validated(model: type[BaseModel], document: Mapping[str, Any]) -> Any:
 
 def add_mission(db: Database, document: Mapping[str, Any], *, actor: str) -> EditResult:
     """A new mission (the village file's fields); it starts on the board."""
-    mission = _validated(Mission, _without_blanks(document))
+    mission = _validated(Mission, _with_an_id(_without_blanks(document), "title"))
     _, result = _one_record(
         db,
         "missions",
@@ -606,7 +606,7 @@ def cancel_mission(db: Database, mission_id: str, reason: str, *, actor: str) ->
 
 
 def add_shinobi(db: Database, document: Mapping[str, Any], *, actor: str) -> EditResult:
-    shinobi = _validated(Shinobi, _without_blanks(document))
+    shinobi = _validated(Shinobi, _with_an_id(_without_blanks(document), "name"))
     _, result = _one_record(
         db, "shinobi", shinobi, actor=actor, must_be_new=True, event="shinobi.added", noun="shinobi"
     )
@@ -763,6 +763,16 @@ def _put(document: dict[str, Any], path: list[str], value: Any) -> None:
         target.pop(path[-1], None)  # an absent skill is 0
         return
     target[path[-1]] = value
+
+
+def _with_an_id(document: dict[str, Any], source: str) -> dict[str, Any]:
+    """A record given without an id gets one made from its title or name
+    ("Guard the gate" -> guard-the-gate)."""
+    if "id" not in document and isinstance(document.get(source), str):
+        slug = re.sub(r"[^a-z0-9]+", "-", document[source].lower()).strip("-")
+        if slug:
+            document["id"] = slug
+    return document
 
 
 def _without_blanks(document: Mapping[str, Any]) -> dict[str, Any]:
