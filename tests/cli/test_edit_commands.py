@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from edit_support import (
+
+from cli.edit_support import (
     DEPART,
     REPORT,
     SMALL_VILLAGE,

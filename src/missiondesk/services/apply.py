@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from missiondesk.domain.ranks import (
     IN_THE_FIELD,
@@ -31,7 +31,7 @@ from missiondesk.domain.ranks import (
 from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Village, VillageInfo
 from missiondesk.errors import BadInput
-from missiondesk.services.events import record_event
+from missiondesk.services.events import record_events
 from missiondesk.store import tables as t
 from missiondesk.store.village_rows import village_table_rows
 from missiondesk.villagefile.errors import Loc
@@ -496,7 +496,10 @@ def _judge_shinobi(connection: Connection, plan: PatchPlan) -> None:
 
 
 def write_patch(connection: Connection, plan: PatchPlan) -> None:
-    """Write what `plan_patch` found to change (call only when it found nothing wrong)."""
+    """Write what `plan_patch` found to change (call only when it found nothing wrong).
+
+    One executemany per table and kind of write: a 100-record patch is a handful of
+    statements, not a hundred."""
     if plan.village_changes and plan.village_row is not None:
         head = connection.execute(select(t.village.c.id)).scalar_one()
         connection.execute(
@@ -504,34 +507,57 @@ def write_patch(connection: Connection, plan: PatchPlan) -> None:
             .where(t.village.c.id == head)
             .values({c: plan.village_row[c] for c in plan.village_changes})
         )
-    next_position: dict[str, int] = {}
-    for op in plan.ops:
-        if op.stored is not None and not op.changes:
-            continue
-        table = op.kind.table
-        if op.stored is None:
-            if op.kind.name not in next_position:
-                top = connection.execute(select(func.max(table.c.position))).scalar()
-                next_position[op.kind.name] = -1 if top is None else int(top)
-            next_position[op.kind.name] += 1
-            position = next_position[op.kind.name]
-            connection.execute(insert(table).values({**op.row, "position": position}))
-            _write_children(connection, op, position)
-            continue
-        position = op.stored["position"]
-        values = {c: v for c, v in op.row.items() if c != "position"}
-        if op.kind.name == "mission" and op.key in plan.back_to_board:
-            values.update(effective_rank=None, assessment=None)
-            connection.execute(delete(t.assignment).where(t.assignment.c.mission_id == op.key))
-        if op.kind.name == "mission":
-            values["version"] = t.mission.c.version + 1
-        connection.execute(update(table).where(table.c.position == position).values(values))
-        for extra in op.extra_stored:
-            connection.execute(delete(table).where(table.c.position == extra["position"]))
-        if op.kind.name == "history":
-            for child in _CHILDREN:
-                connection.execute(delete(child).where(child.c.history == position))
-            _write_children(connection, op, position)
+    for kind in KINDS:
+        ops = [op for op in plan.ops if op.kind is kind and (op.stored is None or op.changes)]
+        if ops:
+            _write_kind(connection, kind, ops, plan)
+
+
+def _write_kind(connection: Connection, kind: _Kind, ops: list[_Op], plan: PatchPlan) -> None:
+    table = kind.table
+    added = [op for op in ops if op.stored is None]
+    replaced = [op for op in ops if op.stored is not None]
+    if added:
+        top = connection.execute(select(func.max(table.c.position))).scalar()
+        first = 0 if top is None else int(top) + 1
+        rows = [{**op.row, "position": first + n} for n, op in enumerate(added)]
+        connection.execute(insert(table), rows)
+        for n, op in enumerate(added):
+            _write_children(connection, op, first + n)
+    if not replaced:
+        return
+    columns = [c for c in replaced[0].row if c != "position"]
+    values: dict[str, Any] = {c: bindparam(f"new_{c}") for c in columns}
+    if kind.name == "mission":
+        values["version"] = t.mission.c.version + 1
+    statement = update(table).where(table.c.position == bindparam("old_position")).values(values)
+    connection.execute(
+        statement,
+        [
+            {"old_position": op.stored["position"], **{f"new_{c}": op.row[c] for c in columns}}
+            for op in replaced
+            if op.stored is not None
+        ],
+    )
+    extra = [e["position"] for op in replaced for e in op.extra_stored]
+    if extra:
+        connection.execute(delete(table).where(table.c.position.in_(extra)))
+    if kind.name == "mission":
+        back = [op.key for op in replaced if op.key in plan.back_to_board]
+        if back:
+            connection.execute(delete(t.assignment).where(t.assignment.c.mission_id.in_(back)))
+            connection.execute(
+                update(t.mission)
+                .where(t.mission.c.id.in_(back))
+                .values(effective_rank=None, assessment=None)
+            )
+    if kind.name == "history":
+        positions = [op.stored["position"] for op in replaced if op.stored is not None]
+        for child in _CHILDREN:
+            connection.execute(delete(child).where(child.c.history.in_(positions)))
+        for op in replaced:
+            if op.stored is not None:
+                _write_children(connection, op, op.stored["position"])
 
 
 def _write_children(connection: Connection, op: _Op, position: int) -> None:
@@ -552,13 +578,13 @@ def record_mission_events(
 ) -> None:
     """One event per mission the patch adds or changes, on the mission's own timeline,
     saying what changed and, for a mission sent back to the board, what it lost."""
+    events = []
     for op in plan.changed_ops("mission"):
         after: dict[str, Any] = {"status": op.row["status"], **(extra or {})}
+        event: dict[str, Any] = {"actor": actor, "subject": op.key, "at": at, "after": after}
         if op.stored is None:
             after.update({c: v for c, v in op.row.items() if c not in ("position", "status")})
-            record_event(
-                connection, actor=actor, kind=added_kind, subject=op.key, after=after, at=at
-            )
+            events.append({**event, "kind": added_kind})
             continue
         before = {c: old for c, (old, _) in op.changes.items()}
         before["status"] = op.stored["status"]
@@ -566,15 +592,8 @@ def record_mission_events(
         after["fields"] = op.fields
         if op.key in plan.back_to_board:
             after["back_to_board"] = plan.back_to_board[op.key]
-        record_event(
-            connection,
-            actor=actor,
-            kind=changed_kind,
-            subject=op.key,
-            before=before,
-            after=after,
-            at=at,
-        )
+        events.append({**event, "kind": changed_kind, "before": before})
+    record_events(connection, events)
 
 
 def only_ops(plan: PatchPlan, kind: str) -> Sequence[_Op]:
