@@ -480,7 +480,8 @@ def _one_record(
         plan = plan_patch(connection, patch)
         op = plan.ops[0]
         if must_be_new and op.stored is not None:
-            raise Conflict(f"there is already a {noun} {op.key!r}; edit it instead", field="id")
+            instead = "edit it instead" if noun != "sighting" else "it is already recorded"
+            raise Conflict(f"there is already a {noun} {op.key!r}; {instead}", field="id")
         if plan.findings:
             raise bad_input(
                 [
