@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
@@ -29,7 +29,7 @@ from missiondesk.domain.ranks import (
     ShinobiStatus,
 )
 from missiondesk.domain.settings import Settings
-from missiondesk.domain.village import Village, VillageInfo
+from missiondesk.domain.village import FORMAT, Village, VillageInfo
 from missiondesk.errors import BadInput
 from missiondesk.services.events import record_events
 from missiondesk.store import tables as t
@@ -244,9 +244,11 @@ def plan_patch(connection: Connection, patch: VillagePatch) -> PatchPlan:
 def _as_village(patch: VillagePatch, head: dict[str, Any]) -> Village:
     """The patch as a (partial) Village value, so the village file's row mapping and
     reference checks serve it unchanged."""
-    info = patch.village or VillageInfo(id=head["id"], name=head["name"], today=head["today"])
+    info = patch.village or VillageInfo.model_construct(
+        **{name: head[name] for name in VillageInfo.model_fields if name in head}
+    )
     return Village.model_construct(
-        format=patch.format,
+        format=cast(Any, FORMAT),
         village=info,
         settings=patch.settings or Settings(),
         skills=list(patch.skills),
@@ -292,7 +294,7 @@ def _village_head(
     """The village row: its record, settings (merged key by key) and skills (added to)."""
     row = dict(head)
     if patch.village is not None:
-        row.update(id=new["id"], name=new["name"], today=new["today"])
+        row.update({k: v for k, v in new.items() if k not in ("settings", "skills")})
     if patch.settings is not None:
         given = patch.settings.model_dump(mode="json", exclude_unset=True)
         merged = dict(head["settings"] or {})

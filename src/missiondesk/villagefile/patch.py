@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -40,12 +40,14 @@ from missiondesk.villagefile.errors import Loc, Problem, VillageFileError, field
 from missiondesk.villagefile.parse import parse_checked
 from missiondesk.villagefile.plain import plain_words
 
+READABLE_FORMATS = frozenset({FORMAT, "missiondesk/village/v1"})
+
 
 class VillagePatch(BaseModel):
     """Records to add or replace; an absent section changes nothing."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    format: Literal["missiondesk/village/v1"]
+    format: str
     village: VillageInfo | None = None
     settings: Settings | None = None
     skills: list[Ident] = []
@@ -64,7 +66,7 @@ class VillagePatch(BaseModel):
     @field_validator("format", mode="before")
     @classmethod
     def _known_format(cls, value: object) -> object:
-        if value != FORMAT:
+        if value not in READABLE_FORMATS:
             raise ValueError(f"{value!r} is not a known format (expected {FORMAT!r})")
         return value
 
