@@ -528,15 +528,18 @@ def _write_kind(connection: Connection, kind: _Kind, ops: list[_Op], plan: Patch
             _write_children(connection, op, first + n)
     if not replaced:
         return
-    columns = [c for c in replaced[0].row if c != "position"]
+    # Rows are found by their primary key (an id, or the position where there is none):
+    # `position` alone carries no index on the tables that have ids.
+    key = next(iter(table.primary_key.columns))
+    columns = [c for c in replaced[0].row if c not in ("position", key.name)]
     values: dict[str, Any] = {c: bindparam(f"new_{c}") for c in columns}
     if kind.name == "mission":
         values["version"] = t.mission.c.version + 1
-    statement = update(table).where(table.c.position == bindparam("old_position")).values(values)
+    statement = update(table).where(key == bindparam("old_key")).values(values)
     connection.execute(
         statement,
         [
-            {"old_position": op.stored["position"], **{f"new_{c}": op.row[c] for c in columns}}
+            {"old_key": op.stored[key.name], **{f"new_{c}": op.row[c] for c in columns}}
             for op in replaced
             if op.stored is not None
         ],
