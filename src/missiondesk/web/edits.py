@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from missiondesk.domain.ranks import MissionRank, ShinobiRank, ShinobiStatus
@@ -22,12 +23,11 @@ from missiondesk.services.apply import ApplySummary
 from missiondesk.services.edits import EditResult
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
+from missiondesk.web.api import read_upload
 from missiondesk.web.auth import ApiAllowed, PageAllowed, database
 from missiondesk.web.errors import ERROR_RESPONSES
 from missiondesk.web.policy import Permission
 from missiondesk.web.reading import bingo_book
-
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 VOCABULARY = {
     "mission_ranks": [r.value for r in MissionRank],
@@ -74,16 +74,9 @@ async def apply_village(
     account: Editor,
     dry_run: Annotated[bool, Query(description="Say what would change; write nothing.")] = False,
 ) -> ApplySummary:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-        raise HTTPException(status_code=413, detail="the file is larger than 64 MiB")
-    body = await request.body()
-    if len(body) > MAX_UPLOAD_BYTES:
-        raise HTTPException(status_code=413, detail="the file is larger than 64 MiB")
+    body = await read_upload(request, "the file")
     kind = request.headers.get("content-type", "")
     name = "upload.csv" if "csv" in kind else "upload.json" if "json" in kind else "upload.yaml"
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(
         edits.apply_village_file,
         database(request),
