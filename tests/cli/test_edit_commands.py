@@ -530,3 +530,56 @@ def test_the_applied_village_still_validates_whole(
     assert cli("--db", sqlite_url, "village", "export", "-o", out).code == 0
     assert cli("village", "validate", out).code == 0
     assert SMALL_VILLAGE.count("id: ") < out.read_text().count("id: ")
+
+
+EVERY_SECTION = """\
+format: missiondesk/village/v1
+village: {id: konoha, name: Konoha (renamed), today: 2026-11-23}
+settings: {checkin_grace_hours: 4}
+skills: [chakra-control]
+roles:
+  medic: {medical: 3}
+standing_orders:
+  - {id: max-three, rule: max_size, size: 4}
+countermeasures:
+  - {ability: sharingan, advice: "Look at the feet.", role: medic}
+organizations:
+  - {id: akatsuki, name: Akatsuki, interests: [sacred, scroll]}
+history:
+  - mission: {id: old-errand, title: An old errand, rank: D, route: [konoha, kusa, konoha]}
+    squad: {leader: nara-shikamaru, members: [hyuga-neji, haruno-sakura]}
+    departed: 2025-10-01T06:00
+    returned: 2025-10-02T18:00
+    report:
+      outcome: partial
+      injuries: [{shinobi: haruno-sakura, severity: minor, recovery_days: 2}]
+  - mission: {id: new-errand, title: A newer errand, rank: D, route: [konoha]}
+    squad: {leader: akimichi-choji}
+    departed: 2025-11-01T06:00
+    returned: 2025-11-01T18:00
+    report: {outcome: success}
+"""
+
+
+def test_apply_reaches_every_section(cli: Cli, sqlite_url: str, tmp_path: Path) -> None:
+    office(cli, sqlite_url, tmp_path)
+    patch = write(tmp_path, "all.yaml", EVERY_SECTION)
+    done = _json(cli("--db", sqlite_url, "village", "apply", patch, "--json"))
+    assert done == {
+        "added": [{"kind": "history", "id": "new-errand"}],
+        "changed": [
+            {"kind": "village", "id": "konoha", "fields": ["name", "settings", "skills"]},
+            {"kind": "role", "id": "medic", "fields": ["skills"]},
+            {"kind": "organization", "id": "akatsuki", "fields": ["interests"]},
+            {"kind": "countermeasure", "id": "sharingan", "fields": ["advice", "role"]},
+            {"kind": "standing_order", "id": "max-three", "fields": ["size"]},
+            {"kind": "history", "id": "old-errand", "fields": ["report", "squad"]},
+        ],
+        "unchanged": 0,
+    }
+    exported = cli("--db", sqlite_url, "village", "export").stdout
+    assert "checkin_grace_hours: 4.0" in exported and "sighting_weight: 0.8" in exported
+    assert "members: [hyuga-neji, haruno-sakura]" in exported
+    assert "id: new-errand" in exported
+    again = _json(cli("--db", sqlite_url, "village", "apply", patch, "--json"))
+    assert again == {"added": [], "changed": [], "unchanged": 6}

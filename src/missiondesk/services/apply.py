@@ -350,6 +350,13 @@ def _changes(connection: Connection, op: _Op) -> dict[str, tuple[Any, Any]]:
         for column, value in op.row.items()
         if column != "position" and op.stored.get(column) != value
     }
+    if "definition" in changes:
+        # A standing order's parameters are one column; name the ones that changed.
+        old_order, new_order = changes.pop("definition")
+        for name in dict.fromkeys([*(old_order or {}), *(new_order or {})]):
+            before, after = (old_order or {}).get(name), (new_order or {}).get(name)
+            if before != after:
+                changes[name] = (before, after)
     if op.kind.name == "history":
         position = op.stored["position"]
         for table in _CHILDREN:
