@@ -166,7 +166,7 @@ def remove_record(db: Database, kind: str, ident: str, *, actor: str) -> EditRes
         raise BadInput(f"{kind!r} is not a kind of record ({', '.join(REMOVABLE)})", field="kind")
     with db.transaction() as connection:
         require_village(connection)
-        note = _REMOVERS[kind](connection, ident)
+        note = _REMOVERS[kind](connection, ident, actor)
         record_event(
             connection,
             actor=actor,
@@ -203,7 +203,7 @@ def _must_exist(connection: Connection, column: Any, ident: str, kind: str) -> i
     return int(position[0])
 
 
-def _remove_place(connection: Connection, ident: str) -> str | None:
+def _remove_place(connection: Connection, ident: str, actor: str) -> str | None:
     _must_exist(connection, t.place.c.id, ident, "place")
     roads = [
         f"{r.from_place}/{r.to_place}"
@@ -250,7 +250,7 @@ def func_count() -> Any:
     return func.count()
 
 
-def _remove_road(connection: Connection, ident: str) -> str | None:
+def _remove_road(connection: Connection, ident: str, actor: str) -> str | None:
     from missiondesk.villagefile.patch import road_key
 
     ends = ident.split("/")
@@ -270,7 +270,7 @@ def _remove_road(connection: Connection, ident: str) -> str | None:
     return None
 
 
-def _remove_role(connection: Connection, ident: str) -> str | None:
+def _remove_role(connection: Connection, ident: str, actor: str) -> str | None:
     _must_exist(connection, t.role.c.name, ident, "role")
     measures = [
         r.ability
@@ -291,7 +291,7 @@ def _remove_role(connection: Connection, ident: str) -> str | None:
     return None
 
 
-def _remove_shinobi(connection: Connection, ident: str) -> str | None:
+def _remove_shinobi(connection: Connection, ident: str, actor: str) -> str | None:
     _must_exist(connection, t.shinobi.c.id, ident, "shinobi")
     committed = connection.execute(
         select(t.commitment.c.mission_id).where(t.commitment.c.shinobi_id == ident)
@@ -326,21 +326,21 @@ def _remove_shinobi(connection: Connection, ident: str) -> str | None:
     )
     note = None
     for mission_id in planned:
-        _back_to_board(connection, mission_id, f"{ident} was removed from the roster")
+        _back_to_board(connection, mission_id, f"{ident} was removed from the roster", actor)
     if planned:
         note = f"back to the board without a squad: {', '.join(planned)}"
     connection.execute(delete(t.shinobi).where(t.shinobi.c.id == ident))
     return note
 
 
-def _back_to_board(connection: Connection, mission_id: str, why: str) -> None:
+def _back_to_board(connection: Connection, mission_id: str, why: str, actor: str) -> None:
     connection.execute(delete(t.assignment).where(t.assignment.c.mission_id == mission_id))
     set_mission_status(
         connection, mission_id, MissionStatus.INTAKE, effective_rank=None, assessment=None
     )
     record_event(
         connection,
-        actor="missiondesk",
+        actor=actor,
         kind="mission.unplanned",
         subject=mission_id,
         before={"status": "planned"},
@@ -349,7 +349,7 @@ def _back_to_board(connection: Connection, mission_id: str, why: str) -> None:
     )
 
 
-def _remove_mission(connection: Connection, ident: str) -> str | None:
+def _remove_mission(connection: Connection, ident: str, actor: str) -> str | None:
     mission = mission_row(connection, ident)
     status = MissionStatus(mission["status"])
     if status in IN_PROGRESS:
@@ -377,7 +377,7 @@ def _remove_mission(connection: Connection, ident: str) -> str | None:
     return None
 
 
-def _remove_organization(connection: Connection, ident: str) -> str | None:
+def _remove_organization(connection: Connection, ident: str, actor: str) -> str | None:
     _must_exist(connection, t.organization.c.id, ident, "organization")
     threats = list(
         connection.execute(select(t.threat.c.id).where(t.threat.c.organization == ident)).scalars()
@@ -387,7 +387,7 @@ def _remove_organization(connection: Connection, ident: str) -> str | None:
     return None
 
 
-def _remove_threat(connection: Connection, ident: str) -> str | None:
+def _remove_threat(connection: Connection, ident: str, actor: str) -> str | None:
     _must_exist(connection, t.threat.c.id, ident, "threat")
     sightings = connection.execute(
         select(func_count()).select_from(t.sighting).where(t.sighting.c.threat == ident)
@@ -412,7 +412,7 @@ def _remove_threat(connection: Connection, ident: str) -> str | None:
     return None
 
 
-def _remove_sighting(connection: Connection, ident: str) -> str | None:
+def _remove_sighting(connection: Connection, ident: str, actor: str) -> str | None:
     from missiondesk.villagefile.patch import sighting_key
 
     positions = [
@@ -429,7 +429,7 @@ def _remove_sighting(connection: Connection, ident: str) -> str | None:
     return None
 
 
-def _remove_countermeasure(connection: Connection, ident: str) -> str | None:
+def _remove_countermeasure(connection: Connection, ident: str, actor: str) -> str | None:
     _must_exist_any(connection, t.countermeasure.c.ability, ident, "countermeasure")
     connection.execute(delete(t.countermeasure).where(t.countermeasure.c.ability == ident))
     return None
@@ -440,7 +440,7 @@ def _must_exist_any(connection: Connection, column: Any, ident: str, kind: str) 
         raise NotFound(f"no {kind} {ident!r} in this village", field="id")
 
 
-def _remove_order(connection: Connection, ident: str) -> str | None:
+def _remove_order(connection: Connection, ident: str, actor: str) -> str | None:
     _must_exist(connection, t.standing_order.c.id, ident, "standing order")
     connection.execute(delete(t.standing_order).where(t.standing_order.c.id == ident))
     return None
