@@ -189,3 +189,12 @@ def test_happenings_come_in_time_order_and_ties_in_kind_order() -> None:
 )
 def test_durations(text: str, hours: float) -> None:
     assert parse_duration(text).total_seconds() == hours * 3600
+
+
+def test_editing_a_stale_missions_window_brings_it_back_to_the_board(cli: Cli, week: str) -> None:
+    assert cli("--db", week, "clock", "advance", "3d").code == 0
+    edit = ("--set", "window.earliest=2026-03-05", "--set", "window.latest=2026-03-06")
+    result = cli("--db", week, "mission", "edit", "fetch-herbs", *edit)
+    assert result.code == 0, result.stderr
+    board = {m["id"]: m for m in json.loads(cli("--db", week, "board", "--json").stdout)}
+    assert board["fetch-herbs"]["status"] == "intake" and board["fetch-herbs"]["note"] is None

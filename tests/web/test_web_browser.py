@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from missiondesk.store.database import Database
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,12 +128,13 @@ def test_the_hokage_sends_the_rescue_from_the_overdue_banner(
     import datetime as dt
 
     from missiondesk.operations.reports import ReportFile
-    from missiondesk.services import lifecycle, planning, reports
+    from missiondesk.services import clock, lifecycle, planning, reports
 
     planning.plan(db, actor="test", time_limit=2)
     lifecycle.approve(db, "tani-scroll", actor="test")
     departed = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=2)
     lifecycle.dispatch(db, "tani-scroll", actor="test", at=departed)
+    clock.set_clock(db, departed + dt.timedelta(days=2), actor="test")  # two days pass
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     errors: list[str] = []
@@ -171,13 +174,55 @@ def test_a_viewer_sees_the_proposal_but_no_button(
 ) -> None:
     import datetime as dt
 
-    from missiondesk.services import lifecycle, planning
+    from missiondesk.services import clock, lifecycle, planning
 
     planning.plan(db, actor="test", time_limit=2)
     lifecycle.approve(db, "tani-scroll", actor="test")
     departed = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=2)
     lifecycle.dispatch(db, "tani-scroll", actor="test", at=departed)
+    clock.set_clock(db, departed + dt.timedelta(days=2), actor="test")  # two days pass
     page = browser.new_page()  # type: ignore[attr-defined]
     sign_in(page, server, "viewer", password)
     assert "Proposed rescue" in page.locator("section.banner").inner_text()
     assert page.get_by_role("button", name="Send the rescue").count() == 0
+
+
+def test_hokage_creates_a_mission_and_cancels_it(
+    server: str, browser: object, password: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, "hokage", password)
+    page.get_by_role("link", name="New mission").click()
+    page.wait_for_url(f"{server}/missions/new")
+    form = page.locator("#new-mission-form")
+    form.get_by_label("Title").fill("Escort the tea merchant")
+    form.get_by_label("Declared rank").select_option("C")
+    form.get_by_label("Route (places, comma-separated)").fill("konoha,tanzaku-town,konoha")
+    form.get_by_label("Objective tags (comma-separated)").fill("escort,tea")
+    form.get_by_label("Client", exact=True).fill("The tea merchant")
+    form.get_by_label("Client's minimum team size").fill("2")
+    form.get_by_label("Earliest departure").fill("2026-11-30")
+    shoot(page, "mission-new")
+    form.get_by_role("button", name="Add the mission").click()
+    page.wait_for_url(f"{server}/missions/escort-the-tea-merchant")
+    assert page.locator("h1").inner_text() == "Escort the tea merchant"
+    assert "intake" in page.locator(".meta .status").first.inner_text()
+    assert "mission.added" in page.locator(".timeline").inner_text()
+
+    cancel = page.locator("#cancel-mission-form")
+    cancel.get_by_label("Reason").fill("the merchant found cheaper guards")
+    cancel.get_by_role("button", name="Cancel the mission").click()
+    page.wait_for_url(f"{server}/missions/escort-the-tea-merchant")
+    assert "cancelled" in page.locator(".meta .status").first.inner_text()
+    assert "the merchant found cheaper guards" in page.locator(".timeline").inner_text()
+    shoot(page, "mission-cancelled")
+
+    page.goto(f"{server}/bingo-book")
+    sighting = page.locator("#sighting-form")
+    sighting.get_by_label("Place").select_option("tanzaku-town")
+    sighting.get_by_label("Confidence (0-1)").fill("0.4")
+    sighting.get_by_role("button", name="Add the sighting").click()
+    page.wait_for_url(f"{server}/bingo-book")
+    assert errors == []

@@ -68,6 +68,15 @@ API: list[tuple[str, str, dict[str, Any], frozenset[str]]] = [
     ("GET", "/api/accounts/nobody/tokens", {}, HOKAGE),
     ("DELETE", "/api/accounts/nobody/tokens/0123456789ab", {}, HOKAGE),
     ("GET", "/api/openapi.json", {}, EVERYONE),
+    # Edits (each request is refused as bad input, so the village stays as it is):
+    ("POST", "/api/village/apply", {"content": b"format: nothing\n"}, STAFF),
+    ("DELETE", "/api/village/countermeasure/nothing", {}, STAFF),
+    ("POST", "/api/missions", {"json": {}}, STAFF),
+    ("PATCH", "/api/missions/tani-scroll", {"json": {"set": {"nothing": 1}}}, STAFF),
+    ("POST", "/api/missions/tani-scroll/cancel", {"json": {"reason": ""}}, STAFF),
+    ("POST", "/api/shinobi", {"json": {}}, STAFF),
+    ("PATCH", "/api/shinobi/nara-shikamaru", {"json": {"set": {"nothing": 1}}}, STAFF),
+    ("POST", "/api/sightings", {"json": {"threat": "x", "place": "y", "confidence": 2}}, STAFF),
     ("POST", "/api/me/signout", {}, EVERYONE),  # last: it revokes the token it came with
 ]
 
@@ -91,6 +100,13 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("POST", "/wellbeing/clear", {"shinobi": "nobody", "kind": "shield"}, CLEARERS),
     ("POST", "/accounts", {"name": "x", "role": "viewer"}, HOKAGE),
     ("POST", "/accounts/nobody/disable", {}, HOKAGE),
+    ("GET", "/missions/new", {}, STAFF),
+    ("GET", "/shinobi/nara-shikamaru", {}, EVERYONE),
+    ("POST", "/missions/new", {}, STAFF),
+    ("POST", "/missions/tani-scroll/edit", {"title": ""}, STAFF),
+    ("POST", "/missions/tani-scroll/cancel", {"reason": ""}, STAFF),
+    ("POST", "/shinobi/nara-shikamaru/edit", {"name": ""}, STAFF),
+    ("POST", "/sightings", {}, STAFF),
     ("POST", "/logout", {}, EVERYONE),
     ("POST", "/logout/everywhere", {}, EVERYONE),
 ]
@@ -124,6 +140,9 @@ def concrete(path: str) -> str:
         ("{name}", "nobody"),
         ("{change}", "disable"),
         ("{token_id}", "0123456789ab"),
+        ("{shinobi_id}", "nara-shikamaru"),
+        ("{kind}", "countermeasure"),
+        ("{record_id:path}", "nothing"),
     ):
         path = path.replace(name, value)
     return path

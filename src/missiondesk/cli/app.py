@@ -16,6 +16,7 @@ from missiondesk.cli import assessment as assessment_commands
 from missiondesk.cli import board as board_commands
 from missiondesk.cli import clock as clock_commands
 from missiondesk.cli import demo as demo_commands
+from missiondesk.cli import edits as edit_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
 from missiondesk.cli import planning as planning_commands
 from missiondesk.cli import rescue as rescue_commands
@@ -59,6 +60,7 @@ planning_commands.register(app)
 wellbeing_commands.register(app)
 serve_commands.register(app)
 user_commands.register(app)
+edit_commands.register(app)
 
 
 def _say(message: str) -> None:

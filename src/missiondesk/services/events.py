@@ -52,6 +52,27 @@ def _village_time(connection: Connection) -> dt.datetime:
     return row.now
 
 
+def record_events(connection: Connection, events: list[dict[str, Any]]) -> None:
+    """Several events in one statement; each dict takes `record_event`'s arguments."""
+    if not events:
+        return
+    now = _village_time(connection)
+    connection.execute(
+        insert(t.event),
+        [
+            {
+                "at": e.get("at") or now,
+                "actor": e["actor"],
+                "kind": e["kind"],
+                "subject": e.get("subject"),
+                "before": _jsonable(e.get("before")),
+                "after": _jsonable(e.get("after")),
+            }
+            for e in events
+        ],
+    )
+
+
 def events_for(connection: Connection, subject: str) -> list[Event]:
     rows = connection.execute(
         select(t.event).where(t.event.c.subject == subject).order_by(t.event.c.id)

@@ -48,6 +48,12 @@ def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]
             connection.execute(statement, chunk)
 
 
+def village_table_rows(village: Village) -> dict[Table, list[dict[str, Any]]]:
+    """Each table's rows for `village`, positions counted from 0: the one mapping from
+    records to rows, also used by partial writes (`village apply`)."""
+    return dict(_village_rows(village))
+
+
 def _village_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
     yield (
         t.village,

@@ -121,6 +121,18 @@ def parse_village(data: str | bytes, filename: str = "village.yaml") -> Village:
     return _parse(data, filename, Village, check_references)
 
 
+def parse_checked(
+    data: str | bytes,
+    filename: str,
+    model: type[M],
+    check: Callable[[M], list[tuple[Loc, str]]],
+) -> M:
+    """`parse_document` with a check of the whole document (a partial village file against
+    the stored village, say): its findings, paths into the document, get lines like any
+    other problem, and all of them are reported together."""
+    return _parse(data, filename, model, check)
+
+
 def load_document(path: Path | str, model: type[M]) -> M:
     """Read any YAML or JSON file shaped as `model` (an after-action report, say), with the
     same line-numbered errors as a village file; cross-references are the caller's."""

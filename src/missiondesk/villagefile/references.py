@@ -34,7 +34,7 @@ and history[].mission; a duplicate is reported where it appears the second time.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from missiondesk.domain.orders import RequireRole
@@ -93,6 +93,22 @@ def _missions_in_progress(village: Village) -> Iterator[Finding]:
             other = on_squad.setdefault(shinobi_id, mission.id)
             if other != mission.id:
                 yield loc, f"{shinobi_id!r} is already on the squad of mission {other!r}"
+
+
+def check_references_within(village: Village, known: Mapping[str, Iterable[str]]) -> list[Finding]:
+    """`check_references` for part of a village (a partial file given to `village apply`):
+    names in `known` (noun -> ids defined elsewhere, e.g. in the stored village) count as
+    defined, besides those of the part itself."""
+    findings: list[Finding] = []
+    findings.extend(_duplicate_ids(village))
+    names = _Names.of(village)
+    for noun, extra in known.items():
+        names.known[noun] = names.known[noun] | set(extra)
+    for noun, loc, value in _references(village):
+        if value not in names.known[noun]:
+            findings.append((loc, names.unknown(noun, value)))
+    findings.extend(_injuries_off_squad(village, names.known["shinobi"]))
+    return findings
 
 
 def _duplicate_ids(village: Village) -> Iterator[Finding]:

@@ -94,6 +94,18 @@ VILLAGE_BODY = {
 }
 
 
+async def read_upload(request: Request, what: str) -> bytes:
+    """The request's body, refused (413) past MAX_UPLOAD_BYTES before and after reading it."""
+    declared = request.headers.get("content-length")
+    too_large = HTTPException(status_code=413, detail=f"{what} is larger than 64 MiB")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise too_large
+    body = await request.body()
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise too_large
+    return body
+
+
 @router.post(
     "/village",
     tags=["village"],
@@ -105,12 +117,7 @@ async def import_village(
     account: Annotated[Account, Depends(ApiAllowed(Permission.INTAKE))],
     replace: Annotated[bool, Query(description="Swap out the stored village.")] = False,
 ) -> ImportResult:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-        raise HTTPException(status_code=413, detail="the village file is larger than 64 MiB")
-    body = await request.body()
-    if len(body) > MAX_UPLOAD_BYTES:
-        raise HTTPException(status_code=413, detail="the village file is larger than 64 MiB")
+    body = await read_upload(request, "the village file")
     is_json = "json" in request.headers.get("content-type", "")
     village = parse_village(body, "upload.json" if is_json else "upload.yaml")
     summary = village_service.import_village_value(

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 import missiondesk
 from missiondesk.services.accounts import Account
 from missiondesk.store.database import Database, resolve_url
-from missiondesk.web import api, errors, pages
+from missiondesk.web import api, edits, errors, pages
 from missiondesk.web.auth import ApiAllowed
 from missiondesk.web.gate import RequestGate
 from missiondesk.web.jobs import PlanRuns
@@ -57,6 +57,7 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["when"] = pages.when
     templates.env.filters["urlpart"] = pages.urlpart
+    templates.env.globals.update(edits.VOCABULARY)
     app.state.templates = templates
 
     errors.install(app)
@@ -73,6 +74,8 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
         return app.openapi()
 
     app.include_router(api.router)
+    app.include_router(edits.api_router)
+    app.include_router(edits.page_router)  # before the pages: /missions/new is not a mission
     app.include_router(pages.router)
     plain_openapi = app.openapi
 

@@ -21,7 +21,7 @@ VIEWER = AccountRole.VIEWER
 class Permission(StrEnum):
     READ = "read"  # the board, roster, missions, assessments, plans, bingo book, timelines
     WELLBEING_READ = "wellbeing.read"  # wellbeing flags and their evidence
-    INTAKE = "intake"  # import (or replace) the village file
+    INTAKE = "intake"  # import, apply or edit the village: missions, shinobi, sightings
     ASSESS = "assess"  # assess the whole board (stores effective ranks)
     PLAN = "plan"  # run the planner
     OVERRIDE = "override"  # pin and forbid people when planning
