@@ -15,6 +15,7 @@ from missiondesk.errors import BadInput
 from missiondesk.risk.fitting import plot_reliability
 from missiondesk.risk.simulation import SimulationResult
 from missiondesk.services import assessment as assessment_service
+from missiondesk.services import overrides as override_service
 
 model_app = typer.Typer(help="The engagement simulator's model: fit it, check its calibration.")
 
@@ -36,12 +37,48 @@ def assess(
     ] = None,
     trials: Annotated[int, typer.Option("--trials", min=1, help="Simulation trials.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Simulation seed.")] = 0,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="RANK: overrule the judged rank (D, C, B, A, S); needs --reason.",
+            show_default=False,
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why the rank is overruled.", show_default=False),
+    ] = None,
+    clear_override: Annotated[
+        bool, typer.Option("--clear-override", help="Remove the override: the judged rank holds.")
+    ] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Judge how dangerous a mission really is: threats likely met, the effective rank,
-    the evidence behind it, and the briefing for the squad."""
+    the evidence behind it, and the briefing for the squad. With --override, the game
+    master's rank replaces the judged one (logged with who and why) until --clear-override."""
     database = open_db(db)
+    if override is not None or clear_override or reason is not None:
+        if not mission:
+            raise BadInput("name the MISSION whose rank to overrule", field="mission")
+        if all_ or squad:
+            raise BadInput("--override and --clear-override take one MISSION, no --all or --squad")
+        if clear_override:
+            if override is not None or reason is not None:
+                raise BadInput("--clear-override takes no --override or --reason", field="override")
+            assessment = override_service.clear_override(database, mission, actor=actor())
+        elif override is None:
+            raise BadInput("--reason goes with --override RANK", field="rank")
+        else:
+            assessment = override_service.set_override(
+                database, mission, rank=override, reason=reason, actor=actor()
+            )
+        if json:
+            emit_json(assessment)
+        else:
+            _print_assessment(assessment)
+        return
     if all_:
         if mission or squad:
             raise BadInput("--all assesses the whole board; give no MISSION or --squad with it")
@@ -75,22 +112,38 @@ def assess(
 
 def _print_board(assessments: list[Assessment]) -> None:
     table = Table(title="Board assessed")
-    for column in ("mission", "declared", "effective", "understated", "most likely threat"):
+    for column in (
+        "mission",
+        "declared",
+        "judged",
+        "effective",
+        "understated",
+        "most likely threat",
+    ):
         table.add_column(column)
     for a in assessments:
         top = f"{a.threats[0].threat} ({a.threats[0].probability:.0%})" if a.threats else ""
         flag = "[bold red]yes[/]" if a.understated else "no"
-        table.add_row(a.mission, a.declared_rank, a.effective_rank, flag, top)
+        effective = f"{a.effective_rank} (overruled)" if a.override else a.effective_rank
+        table.add_row(a.mission, a.declared_rank, a.judged_rank or "", effective, flag, top)
     console.print(table)
 
 
 def _print_assessment(a: Assessment) -> None:
+    judged = a.judged_rank or a.effective_rank
     verdict = (
-        f"[bold red]understated: declared {a.declared_rank}, judged {a.effective_rank}[/]"
+        f"[bold red]understated: declared {a.declared_rank}, judged {judged}[/]"
         if a.understated
-        else f"rank {a.effective_rank} (declared {a.declared_rank})"
+        else f"rank {judged} (declared {a.declared_rank})"
     )
     console.print(f"[bold]{a.mission}[/]: {verdict}")
+    if a.override is not None:
+        o = a.override
+        console.print(
+            f"[bold yellow]overruled to {o.rank}[/] by {o.by} at {o.at:%Y-%m-%d %H:%M}: ",
+            end="",
+        )
+        console.print(o.reason, markup=False)
     if a.threats:
         table = Table(title="Threats")
         table.add_column("threat")
@@ -99,7 +152,9 @@ def _print_assessment(a: Assessment) -> None:
             table.add_row(t.threat, f"{t.probability:.0%}")
         console.print(table)
     for f in a.factors:
-        console.print(f"  [{f.contribution:+.2f}] {f.text}", markup=False)
+        console.print(f"  [{f.contribution:+.4f}] {f.text}", markup=False)
+    for note in a.notes:
+        console.print(f"  note: {note}", markup=False)
     if a.briefing:
         console.print("[bold]Briefing[/]")
         for b in a.briefing:

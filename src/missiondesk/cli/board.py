@@ -11,7 +11,8 @@ from missiondesk.services import village as village_service
 
 
 def board(db: DbOption = None, json: JsonOption = False) -> None:
-    """The missions, by status then priority: id, title, rank, effective rank, status."""
+    """The missions, by status then priority: id, title, rank, effective rank (an override
+    shown beside the judged rank), status."""
     rows = village_service.board(open_db(db))
     if json:
         emit_json(rows)
@@ -23,6 +24,9 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
         effective = r.effective_rank or "-"
         if r.effective_rank and r.effective_rank != r.rank:
             effective = f"[bold red]{effective}[/]"
+        if r.override is not None:
+            judged = r.judged_rank or "not assessed"
+            effective += f" [yellow](overruled by {r.override.by}; judged {judged})[/]"
         table.add_row(r.id, r.title, r.rank, effective, str(r.priority), r.status)
     console.print(table)
 

@@ -9,6 +9,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, errors
+from missiondesk.domain.ranks import MissionRank
+from missiondesk.domain.village import RankOverride
 from missiondesk.errors import BadInput
 from missiondesk.planning.model import ProgressEvent
 from missiondesk.planning.plan import Plan
@@ -102,6 +104,12 @@ def plan(
     print_plan(result)
 
 
+def _overruled(override: RankOverride | None, judged: MissionRank | None) -> str:
+    if override is None:
+        return ""
+    return f", overruled by {override.by}; judged {judged or '-'}"
+
+
 def print_plan(result: Plan) -> None:
     proven = "proven best" if result.objective >= result.bound else f"bound {result.bound}"
     console.print(
@@ -111,7 +119,8 @@ def print_plan(result: Plan) -> None:
     )
     for squad in result.squads:
         console.print(
-            f"\n[bold green]{squad.mission}[/] (rank {squad.effective_rank}), led by {squad.leader}"
+            f"\n[bold green]{squad.mission}[/] (rank {squad.effective_rank}"
+            f"{_overruled(squad.override, squad.judged_rank)}), led by {squad.leader}"
         )
         for m in squad.members:
             roles = f" [{', '.join(m.roles)}]" if m.roles else ""
@@ -119,7 +128,10 @@ def print_plan(result: Plan) -> None:
         for reason in squad.reasons:
             console.print(f"    - {reason}", markup=False)
     for missing in result.unstaffed:
-        console.print(f"\n[bold red]{missing.mission}[/] (rank {missing.effective_rank}) unstaffed")
+        console.print(
+            f"\n[bold red]{missing.mission}[/] (rank {missing.effective_rank}"
+            f"{_overruled(missing.override, missing.judged_rank)}) unstaffed"
+        )
         for reason in missing.reasons:
             console.print(f"    - {reason}", markup=False)
 

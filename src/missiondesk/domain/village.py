@@ -114,6 +114,9 @@ class Client(_Model):
 
 class Objective(_Model):
     tags: list[Ident] = []
+    on_site_hours: Annotated[float, Field(ge=0.0, le=10_000.0, allow_inf_nan=False)] = 0.0
+    """Hours the squad stays at the objective (SPEC section 8); the risk assessment counts
+    them as time within reach of threats near it (docs/risk.md)."""
 
 
 class Window(_Model):
@@ -125,6 +128,16 @@ class Window(_Model):
         if self.due is not None and self.due < self.earliest:
             raise ValueError("due is before earliest")
         return self
+
+
+class RankOverride(_Model):
+    """The game master's word on a mission's effective rank (SPEC section 11): which rank,
+    why, who said so and when. It replaces the judged rank wherever the rank is used."""
+
+    rank: MissionRankField
+    reason: Annotated[str, Field(min_length=1, max_length=10_000, pattern=r"\S")]
+    by: Ident
+    at: LocalTime
 
 
 class Mission(_Model):
@@ -139,6 +152,7 @@ class Mission(_Model):
     window: Window | None = None
     reward_ryo: Annotated[int, Field(ge=0)] | None = None
     status: MissionStatusField = MissionStatus.INTAKE
+    override: RankOverride | None = None
 
     @model_validator(mode="after")
     def _default_priority(self) -> Mission:

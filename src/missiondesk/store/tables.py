@@ -111,6 +111,9 @@ mission = Table(
     Column("returned_at", DateTime),
     Column("version", Integer, nullable=False, server_default="0"),
     Index("ix_mission_status", "status"),
+    # Added by migration 0004 (village-file fields, both optional):
+    Column("on_site_hours", Float),  # objective.on_site_hours; NULL reads as 0
+    Column("override", JSON),  # {rank, reason, by, at}: the game master's rank
 )
 
 organization = Table(
@@ -177,6 +180,7 @@ history = Table(
     Column("outcome", String(20), nullable=False),
     Column("objective_taken_by", String(ID)),
     Column("notes", Text),
+    Column("on_site_hours", Float),  # migration 0004: objective.on_site_hours; NULL reads as 0
 )
 
 history_member = Table(

@@ -160,6 +160,8 @@ def mission_row(m: Any, position: int) -> dict[str, Any]:
         "due": m.window.due if m.window else None,
         "reward_ryo": m.reward_ryo,
         "status": m.status.value,
+        "on_site_hours": m.objective.on_site_hours or None,
+        "override": m.override.model_dump(mode="json") if m.override else None,
     }
 
 
@@ -178,6 +180,7 @@ def _history_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
                 "route": list(h.mission.route),
                 "kind": h.mission.kind,
                 "tags": list(h.mission.objective.tags),
+                "on_site_hours": h.mission.objective.on_site_hours or None,
                 "leader": h.squad.leader,
                 "departed": h.departed,
                 "returned": h.returned,
@@ -284,19 +287,25 @@ def mission_document(r: dict[str, Any]) -> dict[str, Any]:
     window = None
     if r["earliest"] is not None:
         window = {"earliest": r["earliest"], "due": r["due"]}
-    return {
+    objective: dict[str, Any] = {"tags": r["tags"]}
+    if r.get("on_site_hours"):
+        objective["on_site_hours"] = r["on_site_hours"]
+    document = {
         "id": r["id"],
         "title": r["title"],
         "rank": r["rank"],
         "priority": r["priority"],
         "kind": r["kind"],
         "client": r["client"],
-        "objective": {"tags": r["tags"]},
+        "objective": objective,
         "route": r["route"],
         "window": window,
         "reward_ryo": r["reward_ryo"],
         "status": r["status"],
     }
+    if r.get("override") is not None:
+        document["override"] = r["override"]
+    return document
 
 
 def _grouped(connection: Connection, table: Table) -> dict[int, list[dict[str, Any]]]:
@@ -339,6 +348,8 @@ def _history_documents(connection: Connection) -> list[dict[str, Any]]:
             "route": r["route"],
             "objective": {"tags": r["tags"]},
         }
+        if r.get("on_site_hours"):
+            mission["objective"]["on_site_hours"] = r["on_site_hours"]
         if r["kind"] is not None:
             mission["kind"] = r["kind"]
         out.append(

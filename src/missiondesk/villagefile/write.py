@@ -100,12 +100,20 @@ def village_document(village: Village) -> dict[str, Any]:
         }
         for order in doc["standing_orders"]
     ]
+    for mission in doc["missions"]:
+        # Optional fields are written only when they say something (SPEC section 11).
+        if not mission["objective"]["on_site_hours"]:
+            del mission["objective"]["on_site_hours"]
+        if mission["override"] is None:
+            del mission["override"]
     for entry in doc["history"]:
         # Past missions are written as briefly as the SPEC example writes them.
         mission, report = entry["mission"], entry["report"]
         if mission["kind"] is None:
             del mission["kind"]
-        if not mission["objective"]["tags"]:
+        if not mission["objective"]["on_site_hours"]:
+            del mission["objective"]["on_site_hours"]
+        if not mission["objective"]["tags"] and not mission["objective"].get("on_site_hours"):
             del mission["objective"]
         for optional in ("objective_taken_by", "notes"):
             if report[optional] is None:
