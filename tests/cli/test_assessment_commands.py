@@ -104,6 +104,14 @@ def test_model_fit_then_report_with_a_plot(cli: Cli, demo: str, tmp_path: Path) 
     assert report.code == 0, report.stderr
     calibration = json.loads(report.stdout)
     assert calibration["evaluated_on"] > 0 and "reliability" in calibration
+    # Beside the fight model: the engagement probabilities against the reports' encounters;
+    # the demo's 35 reports hold too few encounters to judge them, and the report says so.
+    engagement = calibration["engagement"]
+    assert engagement["reports"] == 35 and engagement["pairs"] > 0
+    assert engagement["brier"] is not None and engagement["reliability"]
+    assert engagement["fit"] is None and calibration["warnings"] == [engagement["warning"]]
+    text = cli("--db", demo, "model", "report").stdout
+    assert "warning:" in text and "Engagement:" in text
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     kinds = [
         e["kind"] for e in json.loads(cli("--db", demo, "timeline", "tani-scroll", "--json").stdout)

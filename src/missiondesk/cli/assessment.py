@@ -12,7 +12,8 @@ from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.domain.assessment import Assessment
 from missiondesk.errors import BadInput
-from missiondesk.risk.fitting import plot_reliability
+from missiondesk.risk.engagement import EngagementCalibration
+from missiondesk.risk.fitting import Calibration, ReliabilityBin, plot_reliability
 from missiondesk.risk.simulation import SimulationResult
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import overrides as override_service
@@ -194,19 +195,71 @@ def model_report(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Calibration on held-out (the newest) history: Brier score and a reliability table."""
-    result = assessment_service.calibrate(open_db(db), holdout_fraction=holdout)
+    """Calibration on history: the fight model on the newest reports held out (Brier score,
+    reliability table), and beside it the engagement probabilities against the encounters
+    in reports, recomputed as of each departure, with the scales fitted from them."""
+    database = open_db(db)
+    result = assessment_service.calibrate(database, holdout_fraction=holdout)
+    engagement = assessment_service.calibrate_engagement(database)
     if plot is not None:
-        plot_reliability(result, plot)
+        plot_reliability(result, plot, engagement)
+    warnings = [engagement.warning] if engagement.warning else []
+    payload: dict[str, Any] = result.model_dump(mode="json")
+    payload["engagement"] = engagement.model_dump(mode="json")
+    payload["warnings"] = warnings
+    if plot is not None:
+        payload["plot"] = str(plot)
     if json:
-        payload: dict[str, Any] = result.model_dump(mode="json")
-        if plot is not None:
-            payload["plot"] = str(plot)
         emit_json(payload)
         return
-    console.print_json(data=result.model_dump(mode="json"))
+    _print_report(result, engagement)
     if plot is not None:
         console.print(f"wrote {plot}")
+
+
+def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None:
+    if engagement.warning:
+        console.print(f"[bold yellow]warning:[/] {engagement.warning}")
+    brier = "n/a" if fight.brier is None else f"{fight.brier:.4f}"
+    if fight.brier_interval:
+        brier += f" (90% {fight.brier_interval[0]:.4f}-{fight.brier_interval[1]:.4f})"
+    injury = "" if fight.injury_brier is None else f", injury Brier {fight.injury_brier:.4f}"
+    console.print(
+        f"[bold]Fight model[/]: fitted on {fight.fitted_on} reports, evaluated on "
+        f"{fight.evaluated_on}; success Brier {brier}{injury}"
+    )
+    _print_bins("success", fight.reliability)
+    e_brier = "n/a" if engagement.brier is None else f"{engagement.brier:.4f}"
+    console.print(
+        f"[bold]Engagement[/]: {engagement.reports} reports, {engagement.pairs} mission-threat "
+        f"pairs, {engagement.met} met; Brier {e_brier}"
+    )
+    _print_bins("threat met", engagement.reliability)
+    if engagement.fit is not None:
+        table = Table(title="Engagement scales fitted from the reports")
+        for column in ("setting", "village", "fitted"):
+            table.add_column(column)
+        for name, value in engagement.fit.settings.items():
+            table.add_row(name, f"{value:g}", f"{engagement.fit.fitted[name]:g}")
+        console.print(table)
+        console.print(
+            f"effect: log loss {engagement.fit.log_loss} -> {engagement.fit.fitted_log_loss}, "
+            f"Brier {engagement.brier} -> {engagement.fitted_brier} (on the same reports; "
+            "set the fitted values under settings.risk to adopt them)"
+        )
+
+
+def _print_bins(label: str, bins: list[ReliabilityBin]) -> None:
+    if not bins:
+        return
+    table = Table(title=f"Reliability: {label}")
+    for column in ("predicted", "count", "mean predicted", "observed"):
+        table.add_column(column, justify="right")
+    for b in bins:
+        table.add_row(
+            f"{b.lower:.1f}-{b.upper:.1f}", str(b.count), f"{b.predicted:.3f}", f"{b.observed:.3f}"
+        )
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -120,7 +120,9 @@ class _Evidence:
     sighting_place_name: list[str]  # per sighting: its place's name
     sighting_seen: list[str]  # per sighting: "Uchiha Itachi was seen at Tanigakure"
     sighting_confidence_text: list[str]  # per sighting: "(confidence 0.6); the squad ..."
-    _profiles: dict[tuple[tuple[str, ...], float], FloatArray] = field(default_factory=dict)
+    _profiles: dict[tuple[tuple[str, ...], float, float, float], FloatArray] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def of(cls, village: Village, network: RoadNetwork, settings: RiskSettings) -> _Evidence:
@@ -187,7 +189,8 @@ class _Evidence:
 
     def profile(self, route: list[str], on_site_hours: float) -> FloatArray:
         """Exposure hours per place (and a trailing 0 for unknown places), cached per trip."""
-        key = (tuple(route), on_site_hours)
+        s = self.settings
+        key = (tuple(route), on_site_hours, s.distance_half_life_hours, s.pass_through_hours)
         cached = self._profiles.get(key)
         if cached is None:
             trip = itinerary(

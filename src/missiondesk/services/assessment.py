@@ -12,6 +12,7 @@ from missiondesk.domain.ranks import MissionStatus
 from missiondesk.domain.village import Mission, Village
 from missiondesk.errors import BadInput, NotFound
 from missiondesk.risk.assessment import assess_board, assess_mission
+from missiondesk.risk.engagement import EngagementCalibration, engagement_calibration
 from missiondesk.risk.fitting import Calibration, calibration, fit_model
 from missiondesk.risk.simulation import ModelParameters, SimulationResult, simulate_squad
 from missiondesk.services.events import record_event
@@ -144,3 +145,11 @@ def calibrate(db: Database, *, holdout_fraction: float = 0.3, seed: int = 0) -> 
     with db.reading() as connection:
         village = current_village(connection)
     return calibration(village, holdout_fraction=holdout_fraction, seed=seed)
+
+
+def calibrate_engagement(db: Database) -> EngagementCalibration:
+    """The engagement probabilities against the reports' encounters, with the fitted scales
+    (changes nothing: a village adopts fitted values by setting them under settings.risk)."""
+    with db.reading() as connection:
+        village = current_village(connection)
+    return engagement_calibration(village)
