@@ -123,6 +123,7 @@ class _Evidence:
     _profiles: dict[tuple[tuple[str, ...], float, float, float], FloatArray] = field(
         default_factory=dict
     )
+    _beliefs: dict[float, FloatArray] = field(default_factory=dict)  # per departure day
 
     @classmethod
     def of(cls, village: Village, network: RoadNetwork, settings: RiskSettings) -> _Evidence:
@@ -217,9 +218,14 @@ class _Evidence:
         s = self.settings
         n_threats = len(self.threats)
         exposure = self.profile(route, on_site_hours)[self.sighting_place]
-        age = np.maximum(0.0, departure_day - self.sighting_day)
-        belief = self.sighting_confidence * np.exp2(-age / s.age_half_life_days)
-        q = s.sighting_weight * belief * -np.expm1(-exposure / s.exposure_hours)
+        belief = self._beliefs.get(departure_day)
+        if belief is None:  # missions of one board share a few departure days
+            age = np.maximum(0.0, departure_day - self.sighting_day)
+            belief = (
+                s.sighting_weight * self.sighting_confidence * np.exp2(-age / s.age_half_life_days)
+            )
+            self._beliefs[departure_day] = belief
+        q = belief * -np.expm1(-exposure / s.exposure_hours)
         if known_before is not None:
             q = np.where(self.sighting_day < known_before, q, 0.0)
         best = np.zeros(n_threats)
@@ -327,9 +333,11 @@ class _Evidence:
         interest = np.round(p * np.nan_to_num(share), DECIMALS)
         sighting = np.round(p - interest, DECIMALS)
         strongest = found.strongest[chosen]
+        ids = self.threat_ids
 
         # Interest factors, one per listed threat whose organisation wants the objective.
         has_interest = interest > 0
+        interest_threats = chosen[has_interest]
         org_prefix: dict[int, tuple[str, str]] = {}
         for o, org in enumerate(self.organizations):
             tags = found.interest_tags[org.id]
@@ -339,30 +347,23 @@ class _Evidence:
                     f"{org.name} wants what is {wanted}: the objective is tagged {wanted}, and ",
                     org.id,
                 )
-        entries: list[tuple[float, int, int, dict[str, object]]] = []
-        threats, owner = self.threats, self.threat_organization
-        for t, c in zip(
-            chosen[has_interest].tolist(), interest[has_interest].tolist(), strict=True
-        ):
-            prefix, org_id = org_prefix[int(owner[t])]
-            threat = threats[t]
-            entries.append(
-                (
-                    -c,
-                    0,
-                    t,
-                    {
-                        "kind": "interest",
-                        "subject": org_id,
-                        "threat": threat.id,
-                        "contribution": c,
-                        "text": f"{prefix}{threat.name} is one of its members",
-                    },
-                )
+        owner = self.threat_organization[interest_threats].tolist()
+        made: list[dict[str, object]] = [
+            {
+                "kind": "interest",
+                "subject": org_prefix[o][1],
+                "threat": ids[t],
+                "contribution": c,
+                "text": f"{org_prefix[o][0]}{self.threats[t].name} is one of its members",
+            }
+            for t, c, o in zip(
+                interest_threats.tolist(), interest[has_interest].tolist(), owner, strict=True
             )
+        ]
 
         # Sighting factors: the strongest sighting of each listed threat that has one.
         has_sighting = (sighting > 0) & (strongest >= 0)
+        sighting_threats = chosen[has_sighting]
         rows = strongest[has_sighting]
         hours, nearest, stops = self.network.route_nearest(mission.route)
         place = self.sighting_place[rows]
@@ -371,52 +372,46 @@ class _Evidence:
         stop = np.where(known, nearest[np.maximum(place, 0)], 0)
         age = np.maximum(0.0, epoch_days(departure) - self.sighting_day[rows])
         names = self.place_names
-        where_text: dict[tuple[float, int], str] = {}
-        ages_text: dict[float, str] = {}
-        for t, c, i, d, k, a, a2 in zip(
-            chosen[has_sighting].tolist(),
-            sighting[has_sighting].tolist(),
-            rows.tolist(),
-            distance.tolist(),
-            stop.tolist(),
-            age.tolist(),
-            np.round(age, 2).tolist(),
-            strict=True,
-        ):
-            where = where_text.get((d, k))
-            if where is None:
-                near = stops[k]
-                where = where_text[(d, k)] = (
-                    "on the route"
-                    if d == 0
-                    else f"{_hours_text(d)} h from the route at {names.get(near, near)}"
-                )
-            old = ages_text.get(a2)
-            if old is None:
-                old = ages_text[a2] = age_text(a)
-            entries.append(
-                (
-                    -c,
-                    1,
-                    t,
-                    {
-                        "kind": "sighting",
-                        "subject": self.threat_ids[t],
-                        "threat": self.threat_ids[t],
-                        "contribution": c,
-                        "place": self.sighting_place_name[i],
-                        "age_days": a2,
-                        "text": (
-                            f"{self.sighting_seen[i]}, {where}, {old} at departure "
-                            f"{self.sighting_confidence_text[i]} for "
-                            f"{float(found.exposure[i]):.1f} h"
-                        ),
-                    },
-                )
+        if not len(rows):
+            return made
+        # Texts are made once per distinct place and per distinct age wording, then indexed.
+        spots, spot_of = np.unique(np.stack([distance, stop]), axis=1, return_inverse=True)
+        where = [
+            "on the route"
+            if d == 0
+            else f"{_hours_text(d)} h from the route at {names.get(stops[k], stops[k])}"
+            for d, k in zip(spots[0].tolist(), spots[1].astype(np.int64).tolist(), strict=True)
+        ]
+        wording = np.where(age >= 1, np.floor(age), -np.round(age * 24) - 1)
+        ages, age_of = np.unique(wording, return_inverse=True)
+        aged = [age_text(w if w >= 0 else (-w - 1) / 24) for w in ages.tolist()]
+        seen, conf = self.sighting_seen, self.sighting_confidence_text
+        made += [
+            {
+                "kind": "sighting",
+                "subject": ids[t],
+                "threat": ids[t],
+                "contribution": c,
+                "place": self.sighting_place_name[i],
+                "age_days": a,
+                "text": f"{seen[i]}, {where[w]}, {aged[g]} at departure {conf[i]} for {e:.1f} h",
+            }
+            for t, c, i, w, g, a, e in zip(
+                sighting_threats.tolist(),
+                sighting[has_sighting].tolist(),
+                rows.tolist(),
+                np.ravel(spot_of).tolist(),
+                np.ravel(age_of).tolist(),
+                np.round(age, 2).tolist(),
+                found.exposure[rows].tolist(),
+                strict=True,
             )
-        # Largest first, then interest before sighting, then by threat id.
-        entries.sort(key=lambda e: e[:3])
-        return [e[3] for e in entries]
+        ]
+        # Largest first, then interest before sighting, then by threat id (index order).
+        contribution = np.concatenate([interest[has_interest], sighting[has_sighting]])
+        kind = np.repeat([0, 1], [len(interest_threats), len(sighting_threats)])
+        threat = np.concatenate([interest_threats, sighting_threats])
+        return [made[i] for i in np.lexsort((threat, kind, -contribution)).tolist()]
 
     def _notes(self, mission: Mission) -> list[str]:
         usual = USUAL_TEAM_SIZE[mission.rank]

@@ -95,7 +95,7 @@ class _History:
                 self.village, network=self.network, settings=settings
             )
         assert isinstance(built, _Evidence)
-        return dataclasses.replace(built, settings=settings)
+        return dataclasses.replace(built, settings=settings, _beliefs={})
 
 
 def _history(village: Village) -> _History:
