@@ -50,7 +50,8 @@ def test_an_override_is_the_effective_rank_beside_the_judged_one(cli: Cli, demo:
     assert scroll["effective_rank"] == "S" and scroll["judged_rank"] == "A"
     assert scroll["override"]["by"] == "test"
     text = cli("--db", demo, "board").stdout
-    assert "overruled by test; judged A" in text
+    row = next(line for line in text.splitlines() if "tani-scroll" in line)
+    assert "│ A " in row and "overruled" in text  # judged A beside the overruled S
     shown = cli("--db", demo, "assess", "tani-scroll").stdout
     assert "overruled to S by test" in shown and "Itachi wants it" in shown
     events = _events(cli, demo, "tani-scroll")

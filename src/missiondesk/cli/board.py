@@ -18,16 +18,16 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
         emit_json(rows)
         return
     table = Table(title="Mission board")
-    for column in ("mission", "title", "rank", "effective", "priority", "status"):
+    for column in ("mission", "title", "rank", "judged", "effective", "priority", "status"):
         table.add_column(column)
     for r in rows:
         effective = r.effective_rank or "-"
         if r.effective_rank and r.effective_rank != r.rank:
             effective = f"[bold red]{effective}[/]"
         if r.override is not None:
-            judged = r.judged_rank or "not assessed"
-            effective += f" [yellow](overruled by {r.override.by}; judged {judged})[/]"
-        table.add_row(r.id, r.title, r.rank, effective, str(r.priority), r.status)
+            effective += f" [yellow]overruled by {r.override.by}[/]"
+        judged = r.judged_rank or "-"
+        table.add_row(r.id, r.title, r.rank, judged, effective, str(r.priority), r.status)
     console.print(table)
 
 

@@ -38,17 +38,23 @@ def assess(db: Database, mission_id: str) -> Assessment:
     return assess_mission(village, find_mission(village, mission_id))
 
 
+def store_assessment(connection: Connection, assessment: Assessment, **values: object) -> None:
+    """Remember one mission's effective rank and assessment (and any other `values`)."""
+    connection.execute(
+        update(t.mission)
+        .where(t.mission.c.id == assessment.mission)
+        .values(
+            effective_rank=assessment.effective_rank.value,
+            assessment=assessment.model_dump(mode="json"),
+            **values,
+        )
+    )
+
+
 def store_assessments(connection: Connection, assessments: dict[str, Assessment]) -> None:
     """Remember each mission's effective rank; intake missions become `assessed`."""
-    for mission_id, assessment in assessments.items():
-        connection.execute(
-            update(t.mission)
-            .where(t.mission.c.id == mission_id)
-            .values(
-                effective_rank=assessment.effective_rank.value,
-                assessment=assessment.model_dump(mode="json"),
-            )
-        )
+    for assessment in assessments.values():
+        store_assessment(connection, assessment)
     connection.execute(
         update(t.mission)
         .where(t.mission.c.id.in_(list(assessments)), t.mission.c.status == MissionStatus.INTAKE)

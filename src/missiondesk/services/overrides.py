@@ -18,7 +18,7 @@ from missiondesk.domain.ranks import MissionRank, MissionStatus
 from missiondesk.domain.village import RankOverride
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.risk.assessment import assess_mission
-from missiondesk.services.assessment import OPEN, find_mission
+from missiondesk.services.assessment import OPEN, find_mission, store_assessment
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import mission_row, now_minute
 from missiondesk.services.village import current_village
@@ -99,15 +99,7 @@ def _store(
     )
     village = current_village(connection)
     assessment = assess_mission(village, find_mission(village, mission_id))
-    connection.execute(
-        update(t.mission)
-        .where(t.mission.c.id == mission_id)
-        .values(
-            effective_rank=assessment.effective_rank.value,
-            assessment=assessment.model_dump(mode="json"),
-            version=t.mission.c.version + 1,
-        )
-    )
+    store_assessment(connection, assessment, version=t.mission.c.version + 1)
     record_event(
         connection,
         actor=actor,
