@@ -36,8 +36,7 @@ def factor_label(f: Factor) -> str:
     if f.kind == "sighting" and f.place is not None and f.age_days is not None:
         return f"sighting: {f.subject} at {f.place}, {age_text(f.age_days)}"
     if f.kind == "interest" and f.threat is not None:
-        wanted = f.text.split(" wants what is ", 1)[-1].split(":", 1)[0]
-        return f"interest: {f.subject} wants {wanted} ({f.threat})"
+        return f"interest: {f.subject}, for {f.threat}"
     return f"{f.kind}: {f.subject}"
 
 
