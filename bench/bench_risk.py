@@ -200,6 +200,9 @@ def bench_board(repeat: int, assess: Callable[[Village], dict[str, Any]]) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
+    parser.add_argument(
+        "--board-only", action="store_true", help="only the board assessment, new against old"
+    )
     args = parser.parse_args()
     trials, loop_trials = (100_000, 5_000) if args.quick else (1_000_000, 50_000)
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}")
@@ -210,9 +213,13 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, threats, members in (
-        ("one threat", 1, 3),
-        ("ten threats", 10, 5),
-        ("forty threats", 40, 5),
+        ()
+        if args.board_only
+        else (
+            ("one threat", 1, 3),
+            ("ten threats", 10, 5),
+            ("forty threats", 40, 5),
+        )
     ):
         r = bench_simulation(threats, members, trials, loop_trials)
         print(
@@ -227,16 +234,21 @@ def main() -> None:
         "| understated | threats listed | factors |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    cpu: dict[str, float] = {}
     for name, assess in (
         ("assess_board (exposure model)", assess_board),
         ("legacy assess_board (before issue 13)", legacy_assess_board),
     ):
         b = bench_board(repeat, assess)
+        cpu[name] = b["cpu_seconds"]
         print(
             f"| {name} | {b['missions']:,} | 500 | 10,000 | {b['seconds']:.2f} "
             f"| {b['cpu_seconds']:.2f} | {b['network_s']:.3f} | {b['understated']} "
             f"| {b['threats']:,} | {b['factors']:,} |"
         )
+    new, old = cpu.values()
+    print()
+    print(f"new / old CPU time: {new / old:.2f}x")
     print()
     print(
         f"(best of {1 if args.quick else 3}; load average {os.getloadavg()[0]:.1f} "

@@ -217,7 +217,9 @@ class _Evidence:
         (epoch days); with `known_before`, only sightings made before that moment count."""
         s = self.settings
         n_threats = len(self.threats)
-        exposure = self.profile(route, on_site_hours)[self.sighting_place]
+        profile = self.profile(route, on_site_hours)
+        exposure = profile[self.sighting_place]
+        reach = -np.expm1(-profile / s.exposure_hours)  # per place: a few hundred, not 10,000
         belief = self._beliefs.get(departure_day)
         if belief is None:  # missions of one board share a few departure days
             age = np.maximum(0.0, departure_day - self.sighting_day)
@@ -225,7 +227,7 @@ class _Evidence:
                 s.sighting_weight * self.sighting_confidence * np.exp2(-age / s.age_half_life_days)
             )
             self._beliefs[departure_day] = belief
-        q = belief * -np.expm1(-exposure / s.exposure_hours)
+        q = belief * reach[self.sighting_place]
         if known_before is not None:
             q = np.where(self.sighting_day < known_before, q, 0.0)
         best = np.zeros(n_threats)
@@ -365,28 +367,51 @@ class _Evidence:
         has_sighting = (sighting > 0) & (strongest >= 0)
         sighting_threats = chosen[has_sighting]
         rows = strongest[has_sighting]
-        hours, nearest, stops = self.network.route_nearest(mission.route)
-        place = self.sighting_place[rows]
-        known = place >= 0
-        distance = np.where(known, hours[np.maximum(place, 0)], np.inf)
-        stop = np.where(known, nearest[np.maximum(place, 0)], 0)
         age = np.maximum(0.0, epoch_days(departure) - self.sighting_day[rows])
-        names = self.place_names
-        if not len(rows):
-            return made
-        # Texts are made once per distinct place and per distinct age wording, then indexed.
-        spots, spot_of = np.unique(np.stack([distance, stop]), axis=1, return_inverse=True)
-        where = [
-            "on the route"
-            if d == 0
-            else f"{_hours_text(d)} h from the route at {names.get(stops[k], stops[k])}"
-            for d, k in zip(spots[0].tolist(), spots[1].astype(np.int64).tolist(), strict=True)
-        ]
+        if len(rows):
+            made += self._sighting_factors(
+                sighting_threats,
+                sighting[has_sighting],
+                rows,
+                age,
+                self.network.route_nearest(mission.route),
+                found,
+            )
+        # Largest first, then interest before sighting, then by threat id (index order).
+        contribution = np.concatenate([interest[has_interest], sighting[has_sighting]])
+        kind = np.repeat([0, 1], [len(interest_threats), len(sighting_threats)])
+        threat = np.concatenate([interest_threats, sighting_threats])
+        return [made[i] for i in np.lexsort((threat, kind, -contribution)).tolist()]
+
+    def _sighting_factors(
+        self,
+        threats: IntArray,
+        contributions: FloatArray,
+        rows: IntArray,
+        age: FloatArray,
+        route: tuple[FloatArray, npt.NDArray[np.intp], list[str]],
+        found: Engagement,
+    ) -> list[dict[str, object]]:
+        """The strongest sighting of each threat in `threats` (its row in `rows`) as a factor.
+        Texts are made once per distinct place and per distinct age wording, then indexed."""
+        hours, nearest, stops = route
+        ids, names = self.threat_ids, self.place_names
+        place = self.sighting_place[rows]
+        spots, spot_of = np.unique(place, return_inverse=True)
+        where = []
+        for x in spots.tolist():
+            d, k = (float(hours[x]), int(nearest[x])) if x >= 0 else (math.inf, 0)
+            stop = stops[k]
+            where.append(
+                "on the route"
+                if d == 0
+                else f"{_hours_text(d)} h from the route at {names.get(stop, stop)}"
+            )
         wording = np.where(age >= 1, np.floor(age), -np.round(age * 24) - 1)
         ages, age_of = np.unique(wording, return_inverse=True)
         aged = [age_text(w if w >= 0 else (-w - 1) / 24) for w in ages.tolist()]
         seen, conf = self.sighting_seen, self.sighting_confidence_text
-        made += [
+        return [
             {
                 "kind": "sighting",
                 "subject": ids[t],
@@ -397,8 +422,8 @@ class _Evidence:
                 "text": f"{seen[i]}, {where[w]}, {aged[g]} at departure {conf[i]} for {e:.1f} h",
             }
             for t, c, i, w, g, a, e in zip(
-                sighting_threats.tolist(),
-                sighting[has_sighting].tolist(),
+                threats.tolist(),
+                contributions.tolist(),
                 rows.tolist(),
                 np.ravel(spot_of).tolist(),
                 np.ravel(age_of).tolist(),
@@ -407,11 +432,6 @@ class _Evidence:
                 strict=True,
             )
         ]
-        # Largest first, then interest before sighting, then by threat id (index order).
-        contribution = np.concatenate([interest[has_interest], sighting[has_sighting]])
-        kind = np.repeat([0, 1], [len(interest_threats), len(sighting_threats)])
-        threat = np.concatenate([interest_threats, sighting_threats])
-        return [made[i] for i in np.lexsort((threat, kind, -contribution)).tolist()]
 
     def _notes(self, mission: Mission) -> list[str]:
         usual = USUAL_TEAM_SIZE[mission.rank]

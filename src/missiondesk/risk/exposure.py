@@ -65,19 +65,19 @@ def _path(network: RoadNetwork, a: int, b: int) -> list[int] | None:
     lowest-numbered next place on ties; None when no road connects them."""
     if a == b:
         return [a]
-    places = network.places
-    to_b = network.hours_from(places[b])
-    if not math.isfinite(float(to_b[a])):
+    to_b: list[float] = network.hours_from(network.places[b]).tolist()
+    if not math.isfinite(to_b[a]):
         return None
     path = [a]
     here = a
     while here != b:
-        remaining = float(to_b[here])
+        remaining = to_b[here]
+        slack = _TOLERANCE * max(1.0, remaining)
         step = min(
             (
                 z
                 for z, hours in network.neighbours(here)
-                if abs(hours + float(to_b[z]) - remaining) <= _TOLERANCE * max(1.0, remaining)
+                if abs(hours + to_b[z] - remaining) <= slack
             ),
             default=None,
         )
