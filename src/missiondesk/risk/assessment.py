@@ -41,9 +41,11 @@ every decision (listed, likely, briefed, effective rank) is taken on the rounded
 reader of the output can reproduce it."""
 
 LIST_FLOOR = 0.05
-"""A threat is listed (with its factors) when its rounded probability is at least this (one
-percent); below it, it would read as 0% and only bury the threats that matter on a crowded
-board. Nothing below it can raise a rank or be briefed."""
+"""A threat is listed (with the factors that explain its probability) when its rounded
+probability is at least this (five percent); below it, it would only bury the threats that
+matter on a crowded board. With the default thresholds nothing below it raises a rank or is
+briefed; a village that sets `likely_threshold` or `briefing_threshold` lower still gets
+only listed threats raised and briefed."""
 
 USUAL_TEAM_SIZE: dict[MissionRank, int] = {
     MissionRank.D: 2,
