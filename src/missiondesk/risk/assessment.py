@@ -276,7 +276,9 @@ class _Evidence:
 
         # Raised towards each likely, stronger threat: declared + round(p * gap), half up.
         declared = mission.rank.level
-        likely = (probability >= s.likely_threshold) & (self.threat_level > declared)
+        likely = (probability >= max(s.likely_threshold, LIST_FLOOR)) & (
+            self.threat_level > declared
+        )
         raised = declared + np.floor(probability * (self.threat_level - declared) + 0.5)
         judged = max(declared, int(raised[likely].max(initial=declared)))
         effective = mission.override.rank if mission.override else _RANKS[judged]
