@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from legacy_assessment import assess_board as legacy_assess_board
 from missiondesk.domain.village import Village
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.risk.roads import RoadNetwork
@@ -176,13 +177,13 @@ def bench_simulation(threats: int, members: int, trials: int, loop_trials: int) 
     }
 
 
-def bench_board(repeat: int) -> dict[str, Any]:
+def bench_board(repeat: int, assess: Callable[[Village], dict[str, Any]]) -> dict[str, Any]:
     village = synthetic_board()
-    seconds, board = _best(lambda: assess_board(village), repeat)
+    seconds, board = _best(lambda: assess(village), repeat)
     cpu = float("inf")
     for _ in range(repeat):  # CPU time too: on a shared machine wall time includes waiting
         start = time.process_time()
-        assess_board(village)
+        assess(village)
         cpu = min(cpu, time.process_time() - start)
     network_s, _ = _best(lambda: RoadNetwork.from_village(village).route_hours(["konoha"]), 1)
     return {
@@ -190,6 +191,7 @@ def bench_board(repeat: int) -> dict[str, Any]:
         "cpu_seconds": cpu,
         "missions": len(board),
         "understated": sum(a.understated for a in board.values()),
+        "threats": sum(len(a.threats) for a in board.values()),
         "factors": sum(len(a.factors) for a in board.values()),
         "network_s": network_s,
     }
@@ -198,6 +200,9 @@ def bench_board(repeat: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
+    parser.add_argument(
+        "--board-only", action="store_true", help="only the board assessment, new against old"
+    )
     args = parser.parse_args()
     trials, loop_trials = (100_000, 5_000) if args.quick else (1_000_000, 50_000)
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}")
@@ -208,9 +213,13 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, threats, members in (
-        ("one threat", 1, 3),
-        ("ten threats", 10, 5),
-        ("forty threats", 40, 5),
+        ()
+        if args.board_only
+        else (
+            ("one threat", 1, 3),
+            ("ten threats", 10, 5),
+            ("forty threats", 40, 5),
+        )
     ):
         r = bench_simulation(threats, members, trials, loop_trials)
         print(
@@ -219,17 +228,27 @@ def main() -> None:
             f"| {r['success'][0]:.3f} / {r['success'][1]:.3f} |"
         )
     print()
-    b = bench_board(repeat=1 if args.quick else 3)
+    repeat = 1 if args.quick else 3
     print(
         "| board | missions | threats | sightings | wall s | CPU s | road network s "
-        "| understated | factors |"
+        "| understated | threats listed | factors |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| assess_board | {b['missions']:,} | 500 | 10,000 | {b['seconds']:.2f} "
-        f"| {b['cpu_seconds']:.2f} | {b['network_s']:.3f} | {b['understated']} "
-        f"| {b['factors']:,} |"
-    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    cpu: dict[str, float] = {}
+    for name, assess in (
+        ("assess_board (exposure model)", assess_board),
+        ("legacy assess_board (before issue 13)", legacy_assess_board),
+    ):
+        b = bench_board(repeat, assess)
+        cpu[name] = b["cpu_seconds"]
+        print(
+            f"| {name} | {b['missions']:,} | 500 | 10,000 | {b['seconds']:.2f} "
+            f"| {b['cpu_seconds']:.2f} | {b['network_s']:.3f} | {b['understated']} "
+            f"| {b['threats']:,} | {b['factors']:,} |"
+        )
+    new, old = cpu.values()
+    print()
+    print(f"new / old CPU time: {new / old:.2f}x")
     print()
     print(
         f"(best of {1 if args.quick else 3}; load average {os.getloadavg()[0]:.1f} "

@@ -118,3 +118,8 @@ def test_demo_tells_the_whole_story(cli: Cli, sqlite_url: str) -> None:
         "shield",
     ):
         assert beat in out, beat
+    # The demo reads true (issue 13): the cat stays D, the scroll turns A.
+    board = {m["id"]: m for m in json.loads(cli("--db", sqlite_url, "board", "--json").stdout)}
+    assert board["find-tora"]["effective_rank"] == "D"
+    assert board["find-tora"]["judged_rank"] == "D"
+    assert board["tani-scroll"]["judged_rank"] == "A"

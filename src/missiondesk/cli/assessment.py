@@ -12,9 +12,11 @@ from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, styled
 from missiondesk.domain.assessment import Assessment
 from missiondesk.errors import BadInput
-from missiondesk.risk.fitting import plot_reliability
+from missiondesk.risk.engagement import EngagementCalibration
+from missiondesk.risk.fitting import Calibration, ReliabilityBin, plot_reliability
 from missiondesk.risk.simulation import SimulationResult
 from missiondesk.services import assessment as assessment_service
+from missiondesk.services import overrides as override_service
 
 model_app = typer.Typer(help="The engagement simulator's model: fit it, check its calibration.")
 
@@ -36,12 +38,48 @@ def assess(
     ] = None,
     trials: Annotated[int, typer.Option("--trials", min=1, help="Simulation trials.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Simulation seed.")] = 0,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="RANK: overrule the judged rank (D, C, B, A, S); needs --reason.",
+            show_default=False,
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why the rank is overruled.", show_default=False),
+    ] = None,
+    clear_override: Annotated[
+        bool, typer.Option("--clear-override", help="Remove the override: the judged rank holds.")
+    ] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Judge how dangerous a mission really is: threats likely met, the effective rank,
-    the evidence behind it, and the briefing for the squad."""
+    the evidence behind it, and the briefing for the squad. With --override, the game
+    master's rank replaces the judged one (logged with who and why) until --clear-override."""
     database = open_db(db)
+    if override is not None or clear_override or reason is not None:
+        if not mission:
+            raise BadInput("name the MISSION whose rank to overrule", field="mission")
+        if all_ or squad:
+            raise BadInput("--override and --clear-override take one MISSION, no --all or --squad")
+        if clear_override:
+            if override is not None or reason is not None:
+                raise BadInput("--clear-override takes no --override or --reason", field="override")
+            assessment = override_service.clear_override(database, mission, actor=actor())
+        elif override is None:
+            raise BadInput("--reason goes with --override RANK", field="rank")
+        else:
+            assessment = override_service.set_override(
+                database, mission, rank=override, reason=reason, actor=actor()
+            )
+        if json:
+            emit_json(assessment)
+        else:
+            _print_assessment(assessment)
+        return
     if all_:
         if mission or squad:
             raise BadInput("--all assesses the whole board; give no MISSION or --squad with it")
@@ -75,22 +113,39 @@ def assess(
 
 def _print_board(assessments: list[Assessment]) -> None:
     table = Table(title="Board assessed")
-    for column in ("mission", "declared", "effective", "understated", "most likely threat"):
+    for column in (
+        "mission",
+        "declared",
+        "judged",
+        "effective",
+        "understated",
+        "most likely threat",
+    ):
         table.add_column(column)
     for a in assessments:
         top = f"{a.threats[0].threat} ({a.threats[0].probability:.0%})" if a.threats else ""
         flag = styled(("yes", "bold red")) if a.understated else "no"
-        table.add_row(a.mission, a.declared_rank, a.effective_rank, flag, top)
+        effective = f"{a.effective_rank} (overruled)" if a.override else a.effective_rank
+        table.add_row(a.mission, a.declared_rank, a.judged_rank or "", effective, flag, top)
     console.print(table)
 
 
 def _print_assessment(a: Assessment) -> None:
+    judged = a.judged_rank or a.effective_rank
     verdict = (
-        (f"understated: declared {a.declared_rank}, judged {a.effective_rank}", "bold red")
+        (f"understated: declared {a.declared_rank}, judged {judged}", "bold red")
         if a.understated
-        else f"rank {a.effective_rank} (declared {a.declared_rank})"
+        else f"rank {judged} (declared {a.declared_rank})"
     )
     console.print(styled((a.mission, "bold"), ": ", verdict))
+    if a.override is not None:
+        o = a.override
+        console.print(
+            styled(
+                (f"overruled to {o.rank}", "bold yellow"),
+                f" by {o.by} at {o.at:%Y-%m-%d %H:%M}: {o.reason}",
+            )
+        )
     if a.threats:
         table = Table(title="Threats")
         table.add_column("threat")
@@ -99,7 +154,9 @@ def _print_assessment(a: Assessment) -> None:
             table.add_row(t.threat, f"{t.probability:.0%}")
         console.print(table)
     for f in a.factors:
-        console.print(f"  [{f.contribution:+.2f}] {f.text}", markup=False)
+        console.print(f"  [{f.contribution:+.4f}] {f.text}", markup=False)
+    for note in a.notes:
+        console.print(f"  note: {note}", markup=False)
     if a.briefing:
         console.print(styled(("Briefing", "bold")))
         for b in a.briefing:
@@ -142,19 +199,77 @@ def model_report(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Calibration on held-out (the newest) history: Brier score and a reliability table."""
-    result = assessment_service.calibrate(open_db(db), holdout_fraction=holdout)
+    """Calibration on history: the fight model on the newest reports held out (Brier score,
+    reliability table), and beside it the engagement probabilities against the encounters
+    in reports, recomputed as of each departure, with the scales fitted from them."""
+    database = open_db(db)
+    result = assessment_service.calibrate(database, holdout_fraction=holdout)
+    engagement = assessment_service.calibrate_engagement(database)
     if plot is not None:
-        plot_reliability(result, plot)
+        plot_reliability(result, plot, engagement)
+    warnings = [engagement.warning] if engagement.warning else []
+    payload: dict[str, Any] = result.model_dump(mode="json")
+    payload["engagement"] = engagement.model_dump(mode="json")
+    payload["warnings"] = warnings
+    if plot is not None:
+        payload["plot"] = str(plot)
     if json:
-        payload: dict[str, Any] = result.model_dump(mode="json")
-        if plot is not None:
-            payload["plot"] = str(plot)
         emit_json(payload)
         return
-    console.print_json(data=result.model_dump(mode="json"))
+    _print_report(result, engagement)
     if plot is not None:
         console.print(f"wrote {plot}")
+
+
+def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None:
+    if engagement.warning:
+        console.print(styled(("warning:", "bold yellow"), f" {engagement.warning}"))
+    brier = "n/a" if fight.brier is None else f"{fight.brier:.4f}"
+    if fight.brier_interval:
+        brier += f" (90% {fight.brier_interval[0]:.4f}-{fight.brier_interval[1]:.4f})"
+    injury = "" if fight.injury_brier is None else f", injury Brier {fight.injury_brier:.4f}"
+    console.print(
+        styled(
+            ("Fight model", "bold"),
+            f": fitted on {fight.fitted_on} reports, evaluated on "
+            f"{fight.evaluated_on}; success Brier {brier}{injury}",
+        )
+    )
+    _print_bins("success", fight.reliability)
+    e_brier = "n/a" if engagement.brier is None else f"{engagement.brier:.4f}"
+    console.print(
+        styled(
+            ("Engagement", "bold"),
+            f": {engagement.reports} reports, {engagement.pairs} mission-threat "
+            f"pairs, {engagement.met} met; Brier {e_brier}",
+        )
+    )
+    _print_bins("threat met", engagement.reliability)
+    if engagement.fit is not None:
+        table = Table(title="Engagement scales fitted from the reports")
+        for column in ("setting", "village", "fitted"):
+            table.add_column(column)
+        for name, value in engagement.fit.settings.items():
+            table.add_row(name, f"{value:g}", f"{engagement.fit.fitted[name]:g}")
+        console.print(table)
+        console.print(
+            f"effect: log loss {engagement.fit.log_loss} -> {engagement.fit.fitted_log_loss}, "
+            f"Brier {engagement.brier} -> {engagement.fitted_brier} (on the same reports; "
+            "set the fitted values under settings.risk to adopt them)"
+        )
+
+
+def _print_bins(label: str, bins: list[ReliabilityBin]) -> None:
+    if not bins:
+        return
+    table = Table(title=f"Reliability: {label}")
+    for column in ("predicted", "count", "mean predicted", "observed"):
+        table.add_column(column, justify="right")
+    for b in bins:
+        table.add_row(
+            f"{b.lower:.1f}-{b.upper:.1f}", str(b.count), f"{b.predicted:.3f}", f"{b.observed:.3f}"
+        )
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

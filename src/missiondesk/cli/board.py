@@ -11,7 +11,8 @@ from missiondesk.services import village as village_service
 
 
 def board(db: DbOption = None, json: JsonOption = False) -> None:
-    """The missions, by status then priority: id, title, rank, effective rank, status."""
+    """The missions, by status then priority: id, title, rank, effective rank (an override
+    shown beside the judged rank), status."""
     rows = village_service.board(open_db(db))
     if json:
         emit_json(rows)
@@ -19,14 +20,17 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
     table = Table(title="Mission board")
     # Ids are what people type next: never cut; the title wraps instead.
     table.add_column("mission", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
-    for column in ("title", "rank", "effective", "priority", "status"):
+    for column in ("title", "rank", "judged", "effective", "priority", "status"):
         table.add_column(column)
     for r in rows:
         effective = styled(r.effective_rank or "-")
         if r.effective_rank and r.effective_rank != r.rank:
             effective = styled((r.effective_rank, "bold red"))
+        if r.override is not None:
+            effective.append_text(styled(" ", (f"overruled by {r.override.by}", "yellow")))
         title = f"{r.title} ({r.note})" if r.note else r.title
-        table.add_row(r.id, title, r.rank, effective, str(r.priority), r.status)
+        judged = r.judged_rank or "-"
+        table.add_row(r.id, title, r.rank, judged, effective, str(r.priority), r.status)
     console.print(table)
 
 

@@ -9,6 +9,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, errors, styled
+from missiondesk.domain.ranks import MissionRank
+from missiondesk.domain.village import RankOverride
 from missiondesk.errors import BadInput
 from missiondesk.planning.model import ProgressEvent
 from missiondesk.planning.plan import Plan
@@ -102,6 +104,12 @@ def plan(
     print_plan(result)
 
 
+def _overruled(override: RankOverride | None, judged: MissionRank | None) -> str:
+    if override is None:
+        return ""
+    return f", overruled by {override.by}; judged {judged or '-'}"
+
+
 def print_plan(result: Plan) -> None:
     proven = "proven best" if result.objective >= result.bound else f"bound {result.bound}"
     console.print(
@@ -117,7 +125,8 @@ def print_plan(result: Plan) -> None:
             styled(
                 "\n",
                 (squad.mission, "bold green"),
-                f" (rank {squad.effective_rank}), led by {squad.leader}",
+                f" (rank {squad.effective_rank}"
+                f"{_overruled(squad.override, squad.judged_rank)}), led by {squad.leader}",
             )
         )
         for m in squad.members:
@@ -128,7 +137,10 @@ def print_plan(result: Plan) -> None:
     for missing in result.unstaffed:
         console.print(
             styled(
-                "\n", (missing.mission, "bold red"), f" (rank {missing.effective_rank}) unstaffed"
+                "\n",
+                (missing.mission, "bold red"),
+                f" (rank {missing.effective_rank}"
+                f"{_overruled(missing.override, missing.judged_rank)}) unstaffed",
             )
         )
         for reason in missing.reasons:

@@ -20,8 +20,10 @@ class RiskSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     interest_weight: Probability = 0.35
     sighting_weight: Probability = 0.8
-    distance_half_life_hours: Positive = 12.0
+    distance_half_life_hours: Positive = 4.0
     age_half_life_days: Positive = 7.0
+    exposure_hours: Positive = 6.0
+    pass_through_hours: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0
     likely_threshold: Probability = 0.25
     briefing_threshold: Probability = 0.1
 

@@ -177,7 +177,9 @@ class Client(_Model):
 
 class Objective(_Model):
     tags: list[Ident] = []
-    on_site_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0
+    on_site_hours: Annotated[float, Field(ge=0.0, le=10_000.0, allow_inf_nan=False)] = 0.0
+    """Hours the squad stays at the objective (SPEC section 8); the risk assessment counts
+    them as time within reach of threats near it (docs/risk.md)."""
 
 
 class Window(_Model):
@@ -205,6 +207,16 @@ IN_PROGRESS_FIELDS = ("effective_rank", "squad", "departs", "checkins")
 """A mission's v2 fields for the office's running state (docs/village-file.md)."""
 
 
+class RankOverride(_Model):
+    """The game master's word on a mission's effective rank (SPEC section 11): which rank,
+    why, who said so and when. It replaces the judged rank wherever the rank is used."""
+
+    rank: MissionRankField
+    reason: Annotated[str, Field(min_length=1, max_length=10_000, pattern=r"\S")]
+    by: Ident
+    at: LocalTime
+
+
 class Mission(_Model):
     id: Ident
     title: Text
@@ -224,6 +236,7 @@ class Mission(_Model):
     departs: LocalTime | None = None
     checkins: list[SquadCheckin] = []
     rescue_of: Ident | None = None  # a rescue names the mission whose squad it went after
+    override: RankOverride | None = None
 
     @model_validator(mode="after")
     def _default_priority(self) -> Mission:

@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from missiondesk.domain.ranks import MissionRank
-from missiondesk.domain.village import Squad
+from missiondesk.domain.village import RankOverride, Squad
 
 
 class _Shape(BaseModel):
@@ -37,6 +37,8 @@ class PlannedSquad(_Shape):
     leader: str
     members: list[PlannedMember]  # everyone on the squad, the leader first
     reasons: list[str]  # how the squad meets each order that applies
+    judged_rank: MissionRank | None = None  # what the evidence made of it
+    override: RankOverride | None = None  # the game master's rank, used as effective_rank
 
     @model_serializer(mode="wrap")
     def _as_spec_says(self, write: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -73,6 +75,8 @@ class UnstaffedMission(_Shape):
     mission: str
     effective_rank: MissionRank
     reasons: list[str]  # which orders could not be met, and by what margin
+    judged_rank: MissionRank | None = None
+    override: RankOverride | None = None
 
 
 class Quality(_Shape):

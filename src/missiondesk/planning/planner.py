@@ -230,6 +230,8 @@ def _assemble(
                     for i in squad.everyone
                 ],
                 reasons=reasons,
+                judged_rank=req.assessment.judged_rank,
+                override=req.assessment.override,
             )
         )
     unstaffed = [
@@ -237,6 +239,8 @@ def _assemble(
             mission=req.mission.id,
             effective_rank=req.assessment.effective_rank,
             reasons=explain_unstaffed(board, k, placed, proven),
+            judged_rank=req.assessment.judged_rank,
+            override=req.assessment.override,
         )
         for k, req in sorted(enumerate(board.missions), key=lambda item: item[1].mission.id)
         if k not in squads

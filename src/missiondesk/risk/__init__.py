@@ -1,4 +1,5 @@
-"""Risk: the road network, the assessment of a mission, the engagement simulator and its fitting.
+"""Risk: the road network, exposure along a route, the assessment of a mission and its
+calibration, the engagement simulator and its fitting.
 
 Pure functions on domain values; docs/risk.md gives the formulas.
 """
@@ -10,6 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from missiondesk.risk.assessment import assess_board, assess_mission
+    from missiondesk.risk.engagement import (
+        EngagementCalibration,
+        engagement_calibration,
+        fit_engagement,
+    )
+    from missiondesk.risk.exposure import exposure_profile, itinerary
     from missiondesk.risk.fitting import Calibration, calibration, fit_model, plot_reliability
     from missiondesk.risk.roads import RoadNetwork
     from missiondesk.risk.simulation import (
@@ -25,13 +32,18 @@ if TYPE_CHECKING:
 # and matplotlib cost seconds, and most commands never touch them.
 _HOME = {
     "Calibration": "fitting",
+    "EngagementCalibration": "engagement",
     "ModelParameters": "simulation",
     "RoadNetwork": "roads",
     "SimulationResult": "simulation",
     "assess_board": "assessment",
     "assess_mission": "assessment",
     "calibration": "fitting",
+    "engagement_calibration": "engagement",
+    "exposure_profile": "exposure",
+    "fit_engagement": "engagement",
     "fit_model": "fitting",
+    "itinerary": "exposure",
     "member_score": "simulation",
     "plot_reliability": "fitting",
     "simulate_reference_loop": "simulation",
@@ -41,13 +53,18 @@ _HOME = {
 
 __all__ = [
     "Calibration",
+    "EngagementCalibration",
     "ModelParameters",
     "RoadNetwork",
     "SimulationResult",
     "assess_board",
     "assess_mission",
     "calibration",
+    "engagement_calibration",
+    "exposure_profile",
+    "fit_engagement",
     "fit_model",
+    "itinerary",
     "member_score",
     "plot_reliability",
     "simulate_reference_loop",

@@ -1,12 +1,16 @@
-"""Judge a mission's real risk from the evidence: who wants its objective, who was seen near its
-route, and what rank that makes it (SPEC section 5; formulas in docs/risk.md).
+"""Judge a mission's real risk from the evidence: who wants its objective, who was seen where
+the squad will be, and what rank that makes it (SPEC sections 5 and 11; docs/risk.md).
 
-Every piece of evidence is an independent chance `q` that the threat turns up; a threat's
-engagement probability is `p = 1 - prod(1 - q)`. Interest evidence gives `q =
-interest_weight` per matching tag; a sighting gives `q = sighting_weight * confidence *
-2^(-hours/distance_half_life) * 2^(-days/age_half_life)`. Each `q` is non-decreasing in its
-evidence and `p` in each `q`, so more, nearer, newer or surer evidence never lowers a
-probability; the effective rank is non-decreasing in every probability.
+For each threat, two ways of meeting it, each counted once: its organisation wants the
+objective (a motive: `q_interest = 1 - (1 - interest_weight)^k` for `k` matching tags), or it
+is near where the squad will be (an opportunity). Its sightings are evidence about one
+whereabouts, not independent chances: each sighting `i` says the threat may be around its
+place, believed `c_i 2^(-age_i / age_half_life_days)`, and the squad spends `E_i` exposure
+hours within reach of there (`risk.exposure`); the opportunity is the strongest of
+`q_i = sighting_weight * belief_i * (1 - exp(-E_i / exposure_hours))`. Then
+`p = 1 - (1 - q_interest)(1 - max_i q_i)`. Every step is non-decreasing in its evidence, so
+more, nearer, fresher or surer evidence never lowers a probability, and a duplicate sighting
+changes nothing.
 """
 
 from __future__ import annotations
@@ -15,31 +19,33 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from missiondesk.domain.assessment import Assessment, BriefingItem, Factor
+from missiondesk.domain.assessment import Assessment, BriefingItem
 from missiondesk.domain.ranks import MissionRank
 from missiondesk.domain.settings import RiskSettings
 from missiondesk.domain.village import Countermeasure, Mission, Organization, Threat, Village
+from missiondesk.risk.exposure import exposure_profile, itinerary
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.villagefile.bulk import collector_paused
 
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
 DECIMALS = 4
 """Probabilities and contributions are rounded to this many decimals, for byte-stable JSON;
-every decision (likely, briefed, effective rank) is taken on the rounded value, so a reader
-of the output can reproduce it."""
+every decision (listed, likely, briefed, effective rank) is taken on the rounded value, so a
+reader of the output can reproduce it."""
 
-FACTOR_FLOOR = 0.005
-"""A sighting is listed as a factor when its contribution is at least this (half a percentage
-point) and its threat is likely enough to be briefed ..."""
-
-MAX_SIGHTING_FACTORS = 12
-"""... and it is among the this many strongest such sightings of the mission. Fainter
-evidence still counts in every probability; it is just not spelled out (on a crowded board
-a mission would otherwise carry thousands of factors nobody reads)."""
+LIST_FLOOR = 0.05
+"""A threat is listed (with the factors that explain its probability) when its rounded
+probability is at least this (five percent); below it, it would only bury the threats that
+matter on a crowded board. With the default thresholds nothing below it raises a rank or is
+briefed; a village that sets `likely_threshold` or `briefing_threshold` lower still gets
+only listed threats raised and briefed."""
 
 USUAL_TEAM_SIZE: dict[MissionRank, int] = {
     MissionRank.D: 2,
@@ -54,7 +60,7 @@ _RANKS = MissionRank.order()
 _SECONDS_PER_DAY = 86_400.0
 
 
-def _epoch_days(moment: dt.datetime | dt.date) -> float:
+def epoch_days(moment: dt.datetime | dt.date) -> float:
     """Days since the Unix epoch; a naive time is read as UTC, a date as its midnight."""
     if not isinstance(moment, dt.datetime):
         moment = dt.datetime.combine(moment, dt.time())
@@ -67,15 +73,30 @@ def _hours_text(hours: float) -> str:
     return f"{hours:.0f}" if float(hours).is_integer() else f"{hours:.1f}"
 
 
-def _days_text(days: int) -> str:
-    if days == 0:
-        return "on the day of departure"
-    if days < 0:
-        return f"{-days} day{'s' if days != -1 else ''} after departure"
-    return f"{days} day{'s' if days != 1 else ''} before departure"
+def age_text(days: float) -> str:
+    """A sighting's age at departure as a person says it: '5 hours old', '1 day old'."""
+    if days < 1:
+        hours = max(0, round(days * 24))
+        return f"{hours} hour{'s' if hours != 1 else ''} old"
+    whole = int(days)
+    return f"{whole} day{'s' if whole != 1 else ''} old"
 
 
 @dataclass(frozen=True)
+class Engagement:
+    """One mission's engagement probabilities, before rounding, with what explains them.
+    Sighting arrays follow `_Evidence`'s sighting order (grouped by threat)."""
+
+    probability: FloatArray  # per threat
+    log_interest: FloatArray  # per threat: log(1 - q_interest)
+    log_sighting: FloatArray  # per threat: log(1 - max_i q_i)
+    strongest: IntArray  # per threat: the sighting with the largest q_i, -1 for none
+    sighting_q: FloatArray  # per sighting
+    exposure: FloatArray  # per sighting: exposure hours to its place
+    interest_tags: dict[str, list[str]]  # organisation id -> its interests among the tags
+
+
+@dataclass
 class _Evidence:
     """The village's threats and sightings as arrays, built once per board."""
 
@@ -84,35 +105,50 @@ class _Evidence:
     settings: RiskSettings
     threats: list[Threat]
     threat_ids: list[str]
-    threat_level: npt.NDArray[np.int64]
+    threat_level: IntArray
     organization: list[Organization | None]
     organizations: list[Organization]  # every organisation some threat belongs to
-    threat_organization: npt.NDArray[np.int64]  # index into organizations, -1 for none
-    organization_members: list[npt.NDArray[np.int64]]  # per organisation: its threats
+    threat_organization: IntArray  # index into organizations, -1 for none
     briefing: list[list[BriefingItem]]  # per threat: its abilities' countermeasures
-    sighting_threat: npt.NDArray[np.int64]
-    sighting_place: npt.NDArray[np.int64]
-    sighting_day: npt.NDArray[np.float64]
-    sighting_confidence: npt.NDArray[np.float64]
+    sighting_threat: IntArray  # sightings grouped by threat, file order within a threat
+    sighting_place: IntArray  # -1 for a place the network does not know
+    sighting_day: FloatArray
+    sighting_confidence: FloatArray
     sighting_rows: list[int]  # index into village.sightings for each array position
+    segment_start: IntArray  # where each threat's run of sightings starts
+    segment_threat: IntArray  # which threat each run belongs to
+    segment_length: IntArray
     place_names: dict[str, str]
+    sighting_place_name: list[str]  # per sighting: its place's name
+    sighting_seen: list[str]  # per sighting: "Uchiha Itachi was seen at Tanigakure"
+    sighting_confidence_text: list[str]  # per sighting: "(confidence 0.6); the squad ..."
+    _profiles: dict[tuple[tuple[str, ...], float, float, float], FloatArray] = field(
+        default_factory=dict
+    )
+    _beliefs: dict[float, FloatArray] = field(default_factory=dict)  # per departure day
 
     @classmethod
     def of(cls, village: Village, network: RoadNetwork, settings: RiskSettings) -> _Evidence:
         threats = sorted(village.threats, key=lambda t: t.id)
         position = {t.id: i for i, t in enumerate(threats)}
         organizations = {o.id: o for o in village.organizations}
-        rows = [i for i, s in enumerate(village.sightings) if s.threat in position]
+        known = [i for i, s in enumerate(village.sightings) if s.threat in position]
+        owner = np.array([position[village.sightings[i].threat] for i in known], dtype=np.int64)
+        order = np.argsort(owner, kind="stable")
+        rows = [known[i] for i in order.tolist()]
         sightings = [village.sightings[i] for i in rows]
+        sighting_threat = owner[order]
+        segment_start = np.asarray(
+            np.flatnonzero(np.r_[True, np.diff(sighting_threat) != 0]) if rows else [],
+            dtype=np.int64,
+        )
         countermeasures: dict[str, list[Countermeasure]] = defaultdict(list)
         for cm in village.countermeasures:
             countermeasures[cm.ability].append(cm)
         belongs = [organizations.get(t.organization) if t.organization else None for t in threats]
         used = list({o.id: o for o in belongs if o is not None}.values())
         used_index = {o.id: i for i, o in enumerate(used)}
-        threat_organization = np.array(
-            [used_index[o.id] if o else -1 for o in belongs], dtype=np.int64
-        )
+        place_names = {p.id: p.name for p in village.places}
         return cls(
             village=village,
             network=network,
@@ -122,10 +158,9 @@ class _Evidence:
             threat_level=np.array([t.rank.level for t in threats], dtype=np.int64),
             organization=belongs,
             organizations=used,
-            threat_organization=threat_organization,
-            organization_members=[
-                np.flatnonzero(threat_organization == i) for i in range(len(used))
-            ],
+            threat_organization=np.array(
+                [used_index[o.id] if o else -1 for o in belongs], dtype=np.int64
+            ),
             briefing=[
                 [
                     BriefingItem(threat=t.id, ability=ability, advice=cm.advice)
@@ -134,89 +169,145 @@ class _Evidence:
                 ]
                 for t in threats
             ],
-            sighting_threat=np.array([position[s.threat] for s in sightings], dtype=np.int64),
+            sighting_threat=np.asarray(sighting_threat, dtype=np.int64),
             sighting_place=np.array([network.index(s.place) for s in sightings], dtype=np.int64),
-            sighting_day=np.array([_epoch_days(s.at) for s in sightings], dtype=np.float64),
+            sighting_day=np.array([epoch_days(s.at) for s in sightings], dtype=np.float64),
             sighting_confidence=np.array([s.confidence for s in sightings], dtype=np.float64),
             sighting_rows=rows,
-            place_names={p.id: p.name for p in village.places},
+            segment_start=segment_start,
+            segment_threat=np.asarray(sighting_threat, dtype=np.int64)[segment_start],
+            segment_length=np.diff(np.r_[segment_start, len(rows)]).astype(np.int64),
+            place_names=place_names,
+            sighting_place_name=[place_names.get(s.place, s.place) for s in sightings],
+            sighting_seen=[
+                f"{threats[position[s.threat]].name} was seen at "
+                f"{place_names.get(s.place, s.place)}"
+                for s in sightings
+            ],
+            sighting_confidence_text=[
+                f"(confidence {s.confidence:g}); the squad is within reach of there"
+                for s in sightings
+            ],
+        )
+
+    def profile(self, route: list[str], on_site_hours: float) -> FloatArray:
+        """Exposure hours per place (and a trailing 0 for unknown places), cached per trip."""
+        s = self.settings
+        key = (tuple(route), on_site_hours, s.distance_half_life_hours, s.pass_through_hours)
+        cached = self._profiles.get(key)
+        if cached is None:
+            trip = itinerary(
+                self.network,
+                route,
+                on_site_hours=on_site_hours,
+                pass_through_hours=self.settings.pass_through_hours,
+            )
+            profile = exposure_profile(self.network, trip, self.settings.distance_half_life_hours)
+            cached = self._profiles[key] = np.append(profile, 0.0)
+        return cached
+
+    def engagement(
+        self,
+        route: list[str],
+        tags: Iterable[str],
+        on_site_hours: float,
+        departure_day: float,
+        *,
+        known_before: float | None = None,
+    ) -> Engagement:
+        """Engagement probabilities of every threat for a trip leaving at `departure_day`
+        (epoch days); with `known_before`, only sightings made before that moment count."""
+        s = self.settings
+        n_threats = len(self.threats)
+        profile = self.profile(route, on_site_hours)
+        exposure = profile[self.sighting_place]
+        reach = -np.expm1(-profile / s.exposure_hours)  # per place: a few hundred, not 10,000
+        belief = self._beliefs.get(departure_day)
+        if belief is None:  # missions of one board share a few departure days
+            age = np.maximum(0.0, departure_day - self.sighting_day)
+            belief = (
+                s.sighting_weight * self.sighting_confidence * np.exp2(-age / s.age_half_life_days)
+            )
+            self._beliefs[departure_day] = belief
+        q = belief * reach[self.sighting_place]
+        if known_before is not None:
+            q = np.where(self.sighting_day < known_before, q, 0.0)
+        best = np.zeros(n_threats)
+        strongest = np.full(n_threats, -1, dtype=np.int64)
+        if len(q):
+            top = np.maximum.reduceat(q, self.segment_start)
+            at_top = np.where(q == np.repeat(top, self.segment_length), np.arange(len(q)), len(q))
+            first = np.minimum.reduceat(at_top, self.segment_start)
+            best[self.segment_threat] = top
+            strongest[self.segment_threat] = np.where(top > 0, first, -1)
+        with np.errstate(divide="ignore"):
+            log_sighting = np.log1p(-best)
+            log_weight = math.log1p(-s.interest_weight)
+        tag_set = set(tags)
+        interest_tags = {
+            org.id: [tag for tag in org.interests if tag in tag_set] for org in self.organizations
+        }
+        k = np.array(
+            [*(len(interest_tags[o.id]) for o in self.organizations), 0], dtype=np.float64
+        )[self.threat_organization]
+        log_interest = np.where(k > 0, k * log_weight, 0.0)
+        probability = -np.expm1(log_interest + log_sighting)
+        return Engagement(
+            probability=np.asarray(probability, dtype=np.float64),
+            log_interest=np.asarray(log_interest, dtype=np.float64),
+            log_sighting=np.asarray(log_sighting, dtype=np.float64),
+            strongest=strongest,
+            sighting_q=np.asarray(q, dtype=np.float64),
+            exposure=np.asarray(exposure, dtype=np.float64),
+            interest_tags=interest_tags,
         )
 
     def assess(self, mission: Mission) -> Assessment:
         s = self.settings
-        n_threats = len(self.threats)
         today = self.village.village.today
         departure = mission.earliest(today)
-
-        # Sightings: one q per sighting, as log(1 - q) so a threat's evidence is a sum.
-        # A place the network does not know (index -1) picks the appended inf.
-        route_hours = np.append(self.network.route_hours(mission.route), np.inf)
-        distance = route_hours[self.sighting_place]
-        age = np.maximum(0.0, _epoch_days(departure) - self.sighting_day)
-        weight = (
-            self.sighting_confidence
-            * np.exp2(-distance / s.distance_half_life_hours)
-            * np.exp2(-age / s.age_half_life_days)
+        found = self.engagement(
+            mission.route,
+            mission.objective.tags,
+            mission.objective.on_site_hours,
+            epoch_days(departure),
         )
-        q_sighting = s.sighting_weight * weight
-        with np.errstate(divide="ignore"):
-            log_sighting = np.log1p(-q_sighting)
-            log_interest = math.log1p(-s.interest_weight)
-        survival_sighting = np.bincount(
-            self.sighting_threat, weights=log_sighting, minlength=n_threats
-        )
-
-        # Interests: k matching tags, each q = interest_weight.
-        tags = set(mission.objective.tags)
-        matches = {
-            org.id: [tag for tag in org.interests if tag in tags] for org in self.organizations
-        }
-        k_organization = [len(matches[org.id]) for org in self.organizations]
-        # A threat without an organisation (index -1) picks the appended 0.
-        k = np.array([*k_organization, 0], dtype=np.float64)[self.threat_organization]
-        survival_interest: npt.NDArray[np.float64] = np.where(k > 0, k * log_interest, 0.0)
-        log_survival: npt.NDArray[np.float64] = survival_interest + survival_sighting
-        probability = np.asarray(np.round(-np.expm1(log_survival), DECIMALS), dtype=np.float64)
+        probability = np.round(found.probability, DECIMALS)
 
         # Raised towards each likely, stronger threat: declared + round(p * gap), half up.
         declared = mission.rank.level
-        likely = (probability >= s.likely_threshold) & (self.threat_level > declared)
+        likely = (probability >= max(s.likely_threshold, LIST_FLOOR)) & (
+            self.threat_level > declared
+        )
         raised = declared + np.floor(probability * (self.threat_level - declared) + 0.5)
-        effective = max(declared, int(raised[likely].max(initial=declared)))
+        judged = max(declared, int(raised[likely].max(initial=declared)))
+        effective = mission.override.rank if mission.override else _RANKS[judged]
 
         # Threats are indexed in id order, so this is "most likely first, then by id".
-        positive = np.flatnonzero(probability > 0)
-        ranked = positive[np.lexsort((positive, -probability[positive]))]
+        shown = np.flatnonzero(probability >= LIST_FLOOR)
+        ranked = shown[np.lexsort((shown, -probability[shown]))]
         listed: list[int] = ranked.tolist()
-        listed_probability: list[float] = probability[ranked].tolist()
-        factors = self._factors(
-            mission,
-            listed,
-            probability,
-            log_survival,
-            matches,
-            log_interest,
-            log_sighting,
-            distance,
-            departure,
-        )
+        factors = self._factors(mission, listed, probability, found, departure)
         briefed = int(np.count_nonzero(probability[ranked] >= s.briefing_threshold))
         briefing = [item for t in listed[:briefed] for item in self.briefing[t]]  # a prefix
         ids = self.threat_ids
-        # One validation call for the whole value: pydantic-core builds the threat list in
-        # Rust, which keeps a board of 1,000 missions x 500 threats fast.
+        # One validation call for the whole value: pydantic-core builds the lists in Rust,
+        # which keeps a board of 1,000 missions x 500 threats fast.
         return Assessment.model_validate(
             {
                 "mission": mission.id,
                 "declared_rank": mission.rank,
-                "effective_rank": _RANKS[effective],
-                "understated": effective > declared,
+                "effective_rank": effective,
+                "judged_rank": _RANKS[judged],
+                "override": mission.override,
+                "understated": judged > declared,
                 "threats": [
                     {"threat": ids[t], "probability": p}
-                    for t, p in zip(listed, listed_probability, strict=True)
+                    for t, p in zip(listed, probability[ranked].tolist(), strict=True)
                 ],
                 "factors": factors,
                 "briefing": briefing,
+                "notes": self._notes(mission),
             }
         )
 
@@ -224,117 +315,151 @@ class _Evidence:
         self,
         mission: Mission,
         listed: list[int],
-        probability: npt.NDArray[np.float64],
-        log_survival: npt.NDArray[np.float64],
-        matches: dict[str, list[str]],
-        log_interest: float,
-        log_sighting: npt.NDArray[np.float64],
-        distance: npt.NDArray[np.float64],
+        probability: FloatArray,
+        found: Engagement,
         departure: dt.date,
-    ) -> list[Factor]:
-        """One factor per piece of evidence. A factor's contribution is its share of its
-        threat's probability in proportion to `-log(1 - q)`, so a threat's factors add up to
-        its probability (docs/risk.md, "Factors")."""
-        factors: list[Factor] = []
-
-        # A certain item (q = 1) makes its threat's total -inf: the certain items share p.
-        n_threats = len(self.threats)
-        n_certain = np.bincount(
-            self.sighting_threat[np.isinf(log_sighting)], minlength=n_threats
-        ).astype(np.float64)
-        if math.isinf(log_interest):
-            n_certain += np.array(
-                [len(matches[o.id]) if o else 0 for o in self.organization], dtype=np.float64
-            )
-
-        def interest_share(t: int) -> float:
-            total = float(log_survival[t])
-            if math.isinf(total):
-                return float(probability[t]) / n_certain[t] if math.isinf(log_interest) else 0.0
-            return float(probability[t]) * log_interest / total if total < 0 else 0.0
-
-        # Interests concern an organisation and every member alike: list each matching tag
-        # once, with its share of the probability of the organisation's most likely member.
-        for o, org in enumerate(self.organizations):
-            if not matches[org.id]:
-                continue
-            members = self.organization_members[o]
-            t = int(members[np.argmax(probability[members])])  # the first (lowest id) on ties
-            if probability[t] <= 0:
-                continue
-            contribution = round(interest_share(t), DECIMALS)
-            threat = self.threats[t]
-            for tag in matches[org.id]:
-                text = (
-                    f"{org.name} wants what is {tag}: the objective is tagged {tag}, "
-                    f"and {threat.name} is one of its members"
-                )
-                factors.append(
-                    Factor(kind="interest", subject=org.id, contribution=contribution, text=text)
-                )
-
-        eligible = np.zeros(n_threats, dtype=bool)
-        eligible[np.asarray(listed, dtype=np.int64)] = True
-        eligible &= probability >= self.settings.briefing_threshold
-        # A share p * log(1-q) / total reaches the floor only if -log(1-q) does (p <= -total):
-        # a cheap first cut over all sightings.
-        strong = log_sighting <= -0.99 * (FACTOR_FLOOR - 0.5 * 10**-DECIMALS)
-        candidates = np.flatnonzero(strong & eligible[self.sighting_threat])
-        owner = self.sighting_threat[candidates]
-        total = log_survival[owner]
-        q_log = log_sighting[candidates]
+    ) -> list[dict[str, object]]:
+        """Per listed threat, its interest and its strongest sighting, each with its share of
+        the threat's probability in proportion to `-log(1 - q)`; the shares add up to the
+        probability exactly (the sighting's is the remainder after rounding), and a share
+        that rounds to 0 is not listed (docs/risk.md, "Factors")."""
+        if not listed:
+            return []
+        chosen = np.asarray(listed, dtype=np.int64)
+        p = probability[chosen]
+        li, ls = found.log_interest[chosen], found.log_sighting[chosen]
         with np.errstate(invalid="ignore", divide="ignore"):
+            # A certain piece of evidence (log = -inf) takes the whole probability; two
+            # certain ones share it.
             share = np.where(
-                np.isinf(total),
-                np.where(np.isinf(q_log), probability[owner] / np.maximum(1, n_certain[owner]), 0),
-                probability[owner] * q_log / total,
+                np.isinf(li) & np.isinf(ls),
+                0.5,
+                np.where(np.isinf(li), 1.0, np.where(np.isinf(ls), 0.0, li / (li + ls))),
             )
-        share = np.round(share, DECIMALS)
-        keep = share >= FACTOR_FLOOR
-        candidates, share = candidates[keep], share[keep]
-        # Strongest first; ties by sighting order, so the choice is deterministic.
-        order = np.lexsort((candidates, -share))[:MAX_SIGHTING_FACTORS]
-        for i, c in zip(candidates[order].tolist(), share[order].tolist(), strict=True):
-            factors.append(self._sighting_factor(mission, i, c, float(distance[i]), departure))
+        interest = np.round(p * np.nan_to_num(share), DECIMALS)
+        sighting = np.round(p - interest, DECIMALS)
+        strongest = found.strongest[chosen]
+        ids = self.threat_ids
 
+        # Interest factors, one per listed threat whose organisation wants the objective.
+        has_interest = interest > 0
+        interest_threats = chosen[has_interest]
+        org_prefix: dict[int, tuple[str, str]] = {}
+        for o, org in enumerate(self.organizations):
+            tags = found.interest_tags[org.id]
+            if tags:
+                wanted = ", ".join(tags)
+                org_prefix[o] = (
+                    f"{org.name} wants what is {wanted}: the objective is tagged {wanted}, and ",
+                    org.id,
+                )
+        owner = self.threat_organization[interest_threats].tolist()
+        made: list[dict[str, object]] = [
+            {
+                "kind": "interest",
+                "subject": org_prefix[o][1],
+                "threat": ids[t],
+                "contribution": c,
+                "text": f"{org_prefix[o][0]}{self.threats[t].name} is one of its members",
+            }
+            for t, c, o in zip(
+                interest_threats.tolist(), interest[has_interest].tolist(), owner, strict=True
+            )
+        ]
+
+        # Sighting factors: the strongest sighting of each listed threat that has one.
+        has_sighting = (sighting > 0) & (strongest >= 0)
+        sighting_threats = chosen[has_sighting]
+        rows = strongest[has_sighting]
+        age = np.maximum(0.0, epoch_days(departure) - self.sighting_day[rows])
+        if len(rows):
+            made += self._sighting_factors(
+                sighting_threats,
+                sighting[has_sighting],
+                rows,
+                age,
+                self.network.route_nearest(mission.route),
+                found,
+            )
+        # Largest first, then interest before sighting, then by threat id (index order).
+        contribution = np.concatenate([interest[has_interest], sighting[has_sighting]])
+        kind = np.repeat([0, 1], [len(interest_threats), len(sighting_threats)])
+        threat = np.concatenate([interest_threats, sighting_threats])
+        return [made[i] for i in np.lexsort((threat, kind, -contribution)).tolist()]
+
+    def _sighting_factors(
+        self,
+        threats: IntArray,
+        contributions: FloatArray,
+        rows: IntArray,
+        age: FloatArray,
+        route: tuple[FloatArray, npt.NDArray[np.intp], list[str]],
+        found: Engagement,
+    ) -> list[dict[str, object]]:
+        """The strongest sighting of each threat in `threats` (its row in `rows`) as a factor.
+        Texts are made once per distinct place and per distinct age wording, then indexed."""
+        hours, nearest, stops = route
+        ids, names = self.threat_ids, self.place_names
+        place = self.sighting_place[rows]
+        spots, spot_of = np.unique(place, return_inverse=True)
+        where = []
+        for x in spots.tolist():
+            d, k = (float(hours[x]), int(nearest[x])) if x >= 0 else (math.inf, 0)
+            stop = stops[k]
+            where.append(
+                "on the route"
+                if d == 0
+                else f"{_hours_text(d)} h from the route at {names.get(stop, stop)}"
+            )
+        wording = np.where(age >= 1, np.floor(age), -np.round(age * 24) - 1)
+        ages, age_of = np.unique(wording, return_inverse=True)
+        aged = [age_text(w if w >= 0 else (-w - 1) / 24) for w in ages.tolist()]
+        seen, conf = self.sighting_seen, self.sighting_confidence_text
+        return [
+            {
+                "kind": "sighting",
+                "subject": ids[t],
+                "threat": ids[t],
+                "contribution": c,
+                "place": self.sighting_place_name[i],
+                "age_days": a,
+                "text": f"{seen[i]}, {where[w]}, {aged[g]} at departure {conf[i]} for {e:.1f} h",
+            }
+            for t, c, i, w, g, a, e in zip(
+                threats.tolist(),
+                contributions.tolist(),
+                rows.tolist(),
+                np.ravel(spot_of).tolist(),
+                np.ravel(age_of).tolist(),
+                np.round(age, 2).tolist(),
+                found.exposure[rows].tolist(),
+                strict=True,
+            )
+        ]
+
+    def _notes(self, mission: Mission) -> list[str]:
         usual = USUAL_TEAM_SIZE[mission.rank]
         if mission.client is not None and mission.min_team_size > usual:
-            factors.append(
-                Factor(
-                    kind="client",
-                    subject=mission.client.name,
-                    contribution=0.0,
-                    text=(
-                        f"{mission.client.name} asks for at least {mission.min_team_size} shinobi, "
-                        f"more than the {usual} usual for a {mission.rank.value}-rank mission: "
-                        f"the client expects trouble"
-                    ),
-                )
-            )
-        factors.sort(key=lambda f: (-f.contribution, f.kind, f.subject, f.text))
-        return factors
+            return [
+                f"{mission.client.name} asks for at least {mission.min_team_size} shinobi, "
+                f"more than the {usual} usual for a {mission.rank.value}-rank mission: "
+                f"the client expects trouble"
+            ]
+        return []
 
-    def _sighting_factor(
-        self, mission: Mission, i: int, contribution: float, hours: float, departure: dt.date
-    ) -> Factor:
-        sighting = self.village.sightings[self.sighting_rows[i]]
-        threat = self.threats[int(self.sighting_threat[i])]
-        place = self.place_names.get(sighting.place, sighting.place)
-        if hours == 0:
-            where = "on the route"
-        else:
-            stop, _ = self.network.nearest_on_route(sighting.place, mission.route)
-            where = f"{_hours_text(hours)} h from the route at {self.place_names.get(stop, stop)}"
-        days = (departure - sighting.at.date()).days
-        return Factor(
-            kind="sighting",
-            subject=threat.id,
-            contribution=contribution,
-            text=(
-                f"{threat.name} was seen at {place}, {where}, {_days_text(days)} "
-                f"(confidence {sighting.confidence:g})"
-            ),
-        )
+
+def evidence(
+    village: Village,
+    *,
+    network: RoadNetwork | None = None,
+    settings: RiskSettings | None = None,
+) -> _Evidence:
+    """The village's evidence as arrays, for assessing many missions (or one many times)."""
+    return _Evidence.of(
+        village,
+        network or RoadNetwork.from_village(village),
+        settings or village.settings.risk,
+    )
 
 
 def assess_mission(
@@ -345,12 +470,7 @@ def assess_mission(
     settings: RiskSettings | None = None,
 ) -> Assessment:
     """The assessment of one mission against every known threat of the village."""
-    evidence = _Evidence.of(
-        village,
-        network or RoadNetwork.from_village(village),
-        settings or village.settings.risk,
-    )
-    return evidence.assess(mission)
+    return evidence(village, network=network, settings=settings).assess(mission)
 
 
 def assess_board(
@@ -362,13 +482,9 @@ def assess_board(
 ) -> dict[str, Assessment]:
     """Assessments of `missions` (default: every mission of the village), keyed by mission id
     in the given order. The road network and the sighting arrays are built once."""
-    evidence = _Evidence.of(
-        village,
-        network or RoadNetwork.from_village(village),
-        settings or village.settings.risk,
-    )
+    found = evidence(village, network=network, settings=settings)
     chosen = village.missions if missions is None else list(missions)
     # Hundreds of thousands of small, acyclic objects: the cycle collector would walk the
     # growing heap over and over (about 40% of the time on 1,000 missions x 500 threats).
     with collector_paused():
-        return {mission.id: evidence.assess(mission) for mission in chosen}
+        return {mission.id: found.assess(mission) for mission in chosen}

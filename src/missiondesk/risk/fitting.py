@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,9 @@ from missiondesk.risk.simulation import (
     shifted_severity,
     squad_strength,
 )
+
+if TYPE_CHECKING:
+    from missiondesk.risk.engagement import EngagementCalibration
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -216,7 +220,11 @@ class Calibration(BaseModel):
     injury_reliability: list[ReliabilityBin]
 
 
-def _bins(predicted: FloatArray, observed: FloatArray, count: int = 10) -> list[ReliabilityBin]:
+def reliability_bins(
+    predicted: FloatArray, observed: FloatArray, count: int = 10
+) -> list[ReliabilityBin]:
+    """Ten equal bins of the predicted probability: count, mean predicted, mean observed;
+    empty bins are left out."""
     index = np.minimum((predicted * count).astype(int), count - 1)
     bins = []
     for b in range(count):
@@ -291,25 +299,53 @@ def calibration(village: Village, holdout_fraction: float = 0.3, seed: int = 0) 
         parameters=params,
         brier=brier,
         brier_interval=interval,
-        reliability=_bins(predicted, observed),
+        reliability=reliability_bins(predicted, observed),
         injury_brier=injury_brier,
-        injury_reliability=_bins(injury_predicted, injured),
+        injury_reliability=reliability_bins(injury_predicted, injured),
     )
 
 
-def plot_reliability(calibration: Calibration, path: str | Path) -> Path:
-    """A PNG reliability diagram (predicted vs observed, marker area by count) at `path`."""
+def plot_reliability(
+    calibration: Calibration,
+    path: str | Path,
+    engagement: EngagementCalibration | None = None,
+) -> Path:
+    """A PNG reliability diagram (predicted vs observed, each bin's count beside its point)
+    at `path`: the fight model's (success, injury); with `engagement`, a second panel for the
+    assessment's engagement probabilities against the encounters in reports."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(5.5, 5.0), dpi=100)
+    panels = 2 if engagement is not None else 1
+    figure = Figure(figsize=(5.5 * panels, 5.0), dpi=100)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    axes = figure.add_subplot(1, panels, 1)
+    brier = "n/a" if calibration.brier is None else f"{calibration.brier:.3f}"
+    _reliability_panel(
+        axes,
+        [
+            (calibration.reliability, "mission success", "o"),
+            (calibration.injury_reliability, "member injured", "s"),
+        ],
+        f"Fight model: {calibration.evaluated_on} held-out reports (Brier {brier})",
+    )
+    if engagement is not None:
+        brier = "n/a" if engagement.brier is None else f"{engagement.brier:.3f}"
+        _reliability_panel(
+            figure.add_subplot(1, 2, 2),
+            [(engagement.reliability, "threat met", "D")],
+            f"Engagement: {engagement.pairs} mission-threat pairs (Brier {brier})",
+        )
+    out = Path(path)
+    figure.savefig(out, format="png")
+    return out
+
+
+def _reliability_panel(
+    axes: Any, series: list[tuple[list[ReliabilityBin], str, str]], title: str
+) -> None:
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
-    for bins, label, marker in (
-        (calibration.reliability, "mission success", "o"),
-        (calibration.injury_reliability, "member injured", "s"),
-    ):
+    for bins, label, marker in series:
         if bins:
             axes.plot(
                 [b.predicted for b in bins], [b.observed for b in bins], marker=marker, label=label
@@ -326,9 +362,5 @@ def plot_reliability(calibration: Calibration, path: str | Path) -> Path:
     axes.set_ylim(0, 1)
     axes.set_xlabel("predicted probability")
     axes.set_ylabel("observed frequency")
-    brier = "n/a" if calibration.brier is None else f"{calibration.brier:.3f}"
-    axes.set_title(f"Reliability on {calibration.evaluated_on} held-out reports (Brier {brier})")
+    axes.set_title(title, fontsize=9)
     axes.legend(loc="upper left", fontsize=8)
-    out = Path(path)
-    figure.savefig(out, format="png")
-    return out

@@ -79,6 +79,14 @@ class RoadNetwork:
         """Every place, in index order (the order of the arrays this class returns)."""
         return list(self._index)
 
+    def neighbours(self, index: int) -> list[tuple[int, float]]:
+        """The places one road from the place at `index`, with the road's hours."""
+        return self._adjacency[index]
+
+    def road_hours(self, a: int, b: int) -> float:
+        """Hours of the shortest road directly between places `a` and `b` (inf if none)."""
+        return min((hours for z, hours in self._adjacency[a] if z == b), default=math.inf)
+
     def index(self, place: str) -> int:
         """The place's position in the arrays; -1 for a place the network does not know."""
         return self._index.get(place, -1)
@@ -156,6 +164,13 @@ class RoadNetwork:
         """For every place (indexed as `places`), the hours to the nearest place of `route`;
         cached per route."""
         return self._route(route)[0]
+
+    def route_nearest(
+        self, route: Sequence[str]
+    ) -> tuple[FloatArray, npt.NDArray[np.intp], list[str]]:
+        """For every place: hours to the nearest stop of `route`, which stop (an index into
+        the returned distinct stops, first in route order on ties), and the stops; cached."""
+        return self._route(route)
 
     def distance_to_route(self, place: str, route: Sequence[str]) -> float:
         """Hours from `place` to the nearest place of `route` (0 on the route)."""

@@ -12,6 +12,7 @@ from missiondesk.domain.ranks import MissionStatus
 from missiondesk.domain.village import Mission, Village
 from missiondesk.errors import BadInput, NotFound
 from missiondesk.risk.assessment import assess_board, assess_mission
+from missiondesk.risk.engagement import EngagementCalibration, engagement_calibration
 from missiondesk.risk.fitting import Calibration, calibration, fit_model
 from missiondesk.risk.simulation import ModelParameters, SimulationResult, simulate_squad
 from missiondesk.services.events import record_event
@@ -37,17 +38,23 @@ def assess(db: Database, mission_id: str) -> Assessment:
     return assess_mission(village, find_mission(village, mission_id))
 
 
+def store_assessment(connection: Connection, assessment: Assessment, **values: object) -> None:
+    """Remember one mission's effective rank and assessment (and any other `values`)."""
+    connection.execute(
+        update(t.mission)
+        .where(t.mission.c.id == assessment.mission)
+        .values(
+            effective_rank=assessment.effective_rank.value,
+            assessment=assessment.model_dump(mode="json"),
+            **values,
+        )
+    )
+
+
 def store_assessments(connection: Connection, assessments: dict[str, Assessment]) -> None:
     """Remember each mission's effective rank; intake missions become `assessed`."""
-    for mission_id, assessment in assessments.items():
-        connection.execute(
-            update(t.mission)
-            .where(t.mission.c.id == mission_id)
-            .values(
-                effective_rank=assessment.effective_rank.value,
-                assessment=assessment.model_dump(mode="json"),
-            )
-        )
+    for assessment in assessments.values():
+        store_assessment(connection, assessment)
     connection.execute(
         update(t.mission)
         .where(t.mission.c.id.in_(list(assessments)), t.mission.c.status == MissionStatus.INTAKE)
@@ -144,3 +151,11 @@ def calibrate(db: Database, *, holdout_fraction: float = 0.3, seed: int = 0) -> 
     with db.reading() as connection:
         village = current_village(connection)
     return calibration(village, holdout_fraction=holdout_fraction, seed=seed)
+
+
+def calibrate_engagement(db: Database) -> EngagementCalibration:
+    """The engagement probabilities against the reports' encounters, with the fitted scales
+    (changes nothing: a village adopts fitted values by setting them under settings.risk)."""
+    with db.reading() as connection:
+        village = current_village(connection)
+    return engagement_calibration(village)

@@ -215,6 +215,7 @@ def _append_history(
             route=mission["route"],
             kind=mission["kind"],
             tags=mission["tags"],
+            on_site_hours=mission.get("on_site_hours"),
             leader=squad[0],
             departed=mission["departed_at"] or report.returned,
             returned=report.returned,

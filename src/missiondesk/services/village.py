@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
 from missiondesk.domain.ranks import COMMITTED, MissionStatus
-from missiondesk.domain.village import Village
+from missiondesk.domain.village import RankOverride, Village
 from missiondesk.errors import BadInput
 from missiondesk.operations.scheduled import stale_reason
 from missiondesk.services.events import record_event
@@ -154,10 +154,12 @@ class BoardRow(BaseModel):
     id: str
     title: str
     rank: str
-    effective_rank: str | None
+    effective_rank: str | None  # the override's rank when overruled, else the judged rank
     priority: int
     status: str
     note: str | None = None  # why a mission is where it is, when that is not obvious (stale)
+    judged_rank: str | None = None  # what the evidence made of it (None: not assessed yet)
+    override: RankOverride | None = None  # the game master's word, beside the judged rank
 
 
 class RosterRow(BaseModel):
@@ -183,19 +185,36 @@ def board(db: Database) -> list[BoardRow]:
                 t.mission.c.status,
                 t.mission.c.earliest,
                 t.mission.c.latest,
+                t.mission.c.override,
             )
         ).all()
+        # The judged rank of an overruled mission is in its stored assessment; read only those.
+        overruled = [r.id for r in rows if r.override is not None]
+        judged = (
+            {
+                mid: (stored or {}).get("judged_rank")
+                for mid, stored in connection.execute(
+                    select(t.mission.c.id, t.mission.c.assessment).where(
+                        t.mission.c.id.in_(overruled)
+                    )
+                ).all()
+            }
+            if overruled
+            else {}
+        )
     result = [
         BoardRow(
             id=r.id,
             title=r.title,
             rank=r.rank,
-            effective_rank=r.effective_rank,
+            effective_rank=r.override["rank"] if r.override else r.effective_rank,
             priority=r.priority,
             status=r.status,
             note=stale_reason(r.latest or r.earliest)
             if r.status == MissionStatus.STALE and r.earliest
             else None,
+            judged_rank=judged.get(r.id) if r.override else r.effective_rank,
+            override=r.override,
         )
         for r in rows
     ]

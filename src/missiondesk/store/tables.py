@@ -118,6 +118,8 @@ mission = Table(
     Column("rescue_of", String(ID)),
     Index("ix_mission_status", "status"),
     Index("ix_mission_rescue_of", "rescue_of"),
+    # Added by migration 0004 (a village-file field, optional):
+    Column("override", JSON),  # {rank, reason, by, at}: the game master's rank
 )
 
 organization = Table(
@@ -184,6 +186,7 @@ history = Table(
     Column("outcome", String(20), nullable=False),
     Column("objective_taken_by", String(ID)),
     Column("notes", Text),
+    Column("on_site_hours", Float),  # migration 0004: objective.on_site_hours; NULL reads as 0
 )
 
 history_member = Table(

@@ -184,6 +184,7 @@ def mission_row(m: Any, position: int) -> dict[str, Any]:
         "reward_ryo": m.reward_ryo,
         "status": m.status.value,
         "rescue_of": getattr(m, "rescue_of", None),
+        "override": m.override.model_dump(mode="json") if m.override else None,
     }
 
 
@@ -259,6 +260,7 @@ def _history_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
                 "route": list(h.mission.route),
                 "kind": h.mission.kind,
                 "tags": list(h.mission.objective.tags),
+                "on_site_hours": h.mission.objective.on_site_hours or None,
                 "leader": h.squad.leader,
                 "departed": h.departed,
                 "returned": h.returned,
@@ -407,6 +409,7 @@ def mission_document(r: dict[str, Any]) -> dict[str, Any]:
         "effective_rank": r["effective_rank"],
         "departs": r["departed_at"],
         "rescue_of": r["rescue_of"],
+        "override": r["override"],
     }
 
 
@@ -450,6 +453,8 @@ def _history_documents(connection: Connection) -> list[dict[str, Any]]:
             "route": r["route"],
             "objective": {"tags": r["tags"]},
         }
+        if r.get("on_site_hours"):
+            mission["objective"]["on_site_hours"] = r["on_site_hours"]
         if r["kind"] is not None:
             mission["kind"] = r["kind"]
         out.append(

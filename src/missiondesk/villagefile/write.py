@@ -52,7 +52,7 @@ _TOP_LEVEL = (
 _SHINOBI_OPTIONAL = ("skills", "techniques", "team", "available_from")
 _MISSION_OPTIONAL = (
     "kind", "client", "window", "reward_ryo", "effective_rank", "squad", "departs", "checkins",
-    "rescue_of",
+    "rescue_of", "override",
 )  # fmt: skip
 
 
@@ -138,7 +138,9 @@ def village_document(village: Village) -> dict[str, Any]:
         mission, report = entry["mission"], entry["report"]
         if mission["kind"] is None:
             del mission["kind"]
-        if not mission["objective"]["tags"]:
+        if not mission["objective"]["on_site_hours"]:
+            del mission["objective"]["on_site_hours"]
+        if not mission["objective"]["tags"] and not mission["objective"].get("on_site_hours"):
             del mission["objective"]
         for optional in ("objective_taken_by", "notes"):
             if report[optional] is None:

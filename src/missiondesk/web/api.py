@@ -22,6 +22,7 @@ from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import clock as clock_service
 from missiondesk.services import lifecycle, planning, tracking
+from missiondesk.services import overrides as override_service
 from missiondesk.services import reports as report_service
 from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
@@ -48,6 +49,7 @@ from missiondesk.web.schemas import (
     CheckinRequest,
     ClearRequest,
     LocalTime,
+    OverrideRequest,
     PasswordChanged,
     PasswordRequest,
     PlanRequest,
@@ -187,6 +189,31 @@ def mission(request: Request, mission_id: MissionId, _: Reader) -> MissionDetail
 )
 def assess(request: Request, mission_id: MissionId, _: Reader) -> Assessment:
     return assessment_service.assess(database(request), mission_id)
+
+
+@router.post(
+    "/missions/{mission_id}/override",
+    tags=["risk"],
+    summary="Overrule the judged rank (logged with who and why)",
+)
+def set_override(
+    request: Request,
+    mission_id: MissionId,
+    body: OverrideRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.RANK))],
+) -> Assessment:
+    return override_service.set_override(
+        database(request), mission_id, rank=body.rank, reason=body.reason, actor=account.name
+    )
+
+
+@router.delete("/missions/{mission_id}/override", tags=["risk"], summary="Clear the rank override")
+def clear_override(
+    request: Request,
+    mission_id: MissionId,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.RANK))],
+) -> Assessment:
+    return override_service.clear_override(database(request), mission_id, actor=account.name)
 
 
 @router.post("/assess", tags=["risk"], summary="Assess the whole board")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from missiondesk.domain.assessment import Factor
 from missiondesk.domain.ranks import Severity
 from missiondesk.domain.village import HistoryEntry, Place, Road
+from missiondesk.risk.assessment import age_text
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,16 @@ FACTOR_CHART_WIDTH = 320.0
 FACTOR_ROW = 26.0
 
 
+def factor_label(f: Factor) -> str:
+    """A bar's label: what the evidence is, where and how old, in a few words
+    ("sighting: uchiha-itachi at Tanigakure, 1 day old")."""
+    if f.kind == "sighting" and f.place is not None and f.age_days is not None:
+        return f"sighting: {f.subject} at {f.place}, {age_text(f.age_days)}"
+    if f.kind == "interest" and f.threat is not None:
+        return f"interest: {f.subject}, for {f.threat}"
+    return f"{f.kind}: {f.subject}"
+
+
 def factor_bars(factors: Sequence[Factor]) -> tuple[list[Bar], float]:
     """One horizontal bar per factor, scaled to the largest contribution, from a zero axis
     in the middle (negative contributions go left). Returns the bars and the chart height."""
@@ -40,7 +51,7 @@ def factor_bars(factors: Sequence[Factor]) -> tuple[list[Bar], float]:
         positive = f.contribution >= 0
         bars.append(
             Bar(
-                label=f"{f.kind}: {f.subject}",
+                label=factor_label(f),
                 text=f.text,
                 value=f.contribution,
                 x=half if positive else half - width,

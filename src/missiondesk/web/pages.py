@@ -18,12 +18,13 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from missiondesk.domain.ranks import MissionStatus, Outcome, Severity
+from missiondesk.domain.ranks import MissionRank, MissionStatus, Outcome, Severity
 from missiondesk.errors import BadInput
 from missiondesk.operations.reports import ReportFile
 from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import lifecycle, planning, signin, tracking
+from missiondesk.services import overrides as override_service
 from missiondesk.services import reports as report_service
 from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
@@ -245,6 +246,9 @@ def mission_page(request: Request, mission_id: str, account: Reader) -> Response
         chart_width=charts.FACTOR_CHART_WIDTH,
         events=mission_timeline(db, mission_id),
         may_checkin=may_checkin and status in ("dispatched", "overdue"),
+        may_override=allows(account.role, Permission.RANK)
+        and status in {s.value for s in assessment_service.OPEN},
+        ranks=[r.value for r in MissionRank],
         places=[p.id for p in bingo_book(db).places] if may_checkin else [],
     )
 
@@ -258,6 +262,30 @@ def approve(
 ) -> Response:
     lifecycle.approve(database(request), mission_id, actor=account.name)
     return back_to(next or mission_path(mission_id))
+
+
+@router.post("/missions/{mission_id}/override")
+def set_override(
+    request: Request,
+    mission_id: str,
+    account: Annotated[Account, Depends(PageAllowed(Permission.RANK))],
+    rank: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    override_service.set_override(
+        database(request), mission_id, rank=rank, reason=reason, actor=account.name
+    )
+    return back_to(f"/missions/{mission_id}")
+
+
+@router.post("/missions/{mission_id}/override/clear")
+def clear_override(
+    request: Request,
+    mission_id: str,
+    account: Annotated[Account, Depends(PageAllowed(Permission.RANK))],
+) -> Response:
+    override_service.clear_override(database(request), mission_id, actor=account.name)
+    return back_to(f"/missions/{mission_id}")
 
 
 @router.post("/missions/{mission_id}/dispatch")

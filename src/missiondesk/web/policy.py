@@ -25,6 +25,7 @@ class Permission(StrEnum):
     ASSESS = "assess"  # assess the whole board (stores effective ranks)
     PLAN = "plan"  # run the planner
     OVERRIDE = "override"  # pin and forbid people when planning
+    RANK = "rank"  # overrule a mission's judged rank (and clear the override)
     APPROVE = "approve"  # make a planned squad binding
     DISPATCH = "dispatch"  # send an approved squad out
     CLOCK = "clock"  # move the village clock (story mode) or run its pass
@@ -42,6 +43,7 @@ POLICY: dict[Permission, frozenset[AccountRole]] = {
     Permission.ASSESS: frozenset({HOKAGE, COMMANDER}),
     Permission.PLAN: frozenset({HOKAGE, COMMANDER}),
     Permission.OVERRIDE: frozenset({HOKAGE}),
+    Permission.RANK: frozenset({HOKAGE, COMMANDER}),
     Permission.APPROVE: frozenset({HOKAGE}),
     Permission.DISPATCH: frozenset({HOKAGE, COMMANDER}),
     Permission.CLOCK: frozenset({HOKAGE, COMMANDER}),

@@ -126,6 +126,13 @@ class PlanRequest(_Request):
     forbids: list[Forbid] = Field(default=[], description="Keep these shinobi off.")
 
 
+class OverrideRequest(_Request):
+    rank: Annotated[str, Field(max_length=20)] = Field(description="The rank: D, C, B, A or S.")
+    reason: Annotated[str, Field(max_length=2000)] = Field(
+        default="", description="Why the judged rank is overruled (required)."
+    )
+
+
 class StepRequest(_Request):
     at: LocalTime | None = Field(
         default=None, description="When it happened; default: the village clock."
