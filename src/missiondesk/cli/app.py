@@ -16,6 +16,7 @@ from missiondesk.cli import assessment as assessment_commands
 from missiondesk.cli import board as board_commands
 from missiondesk.cli import demo as demo_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
+from missiondesk.cli import notify as notify_commands
 from missiondesk.cli import planning as planning_commands
 from missiondesk.cli import serve as serve_commands
 from missiondesk.cli import users as user_commands
@@ -55,6 +56,7 @@ planning_commands.register(app)
 wellbeing_commands.register(app)
 serve_commands.register(app)
 user_commands.register(app)
+notify_commands.register(app)
 
 
 def _say(message: str) -> None:

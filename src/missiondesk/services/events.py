@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, insert, select
 
+from missiondesk.notifications.outbox import notify_from_event
 from missiondesk.store import tables as t
 
 
@@ -31,14 +32,19 @@ def record_event(
     after: Any = None,
     at: dt.datetime | None = None,
 ) -> None:
+    """Append one change to the log; a change of a notified kind also feeds the outbox
+    (missiondesk.notifications), in this same transaction."""
+    at = at or dt.datetime.now().replace(microsecond=0)
+    after = _jsonable(after)
+    notify_from_event(connection, kind=kind, subject=subject, after=after, at=at)
     connection.execute(
         insert(t.event).values(
-            at=at or dt.datetime.now().replace(microsecond=0),
+            at=at,
             actor=actor,
             kind=kind,
             subject=subject,
             before=_jsonable(before),
-            after=_jsonable(after),
+            after=after,
         )
     )
 

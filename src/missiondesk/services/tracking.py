@@ -98,19 +98,6 @@ def overdue(
             late.append((dict(row), expected))
             if row["status"] == MissionStatus.DISPATCHED:
                 set_mission_status(connection, row["id"], MissionStatus.OVERDUE)
-                record_event(
-                    connection,
-                    actor=actor,
-                    kind="mission.overdue",
-                    subject=row["id"],
-                    before={"status": row["status"]},
-                    after={
-                        "status": "overdue",
-                        "checkin_due": expected.due,
-                        "last_place": expected.last_place,
-                    },
-                    at=at,
-                )
         for lost, expected in late:
             squad = _squad(connection, lost["id"])
             rescue = propose_rescue(
@@ -122,6 +109,22 @@ def overdue(
                 at,
                 time_limit=rescue_time_limit,
             )
+            if lost["status"] == MissionStatus.DISPATCHED:
+                # Logged with the rescue proposal, which the checkin.missed notification carries.
+                record_event(
+                    connection,
+                    actor=actor,
+                    kind="mission.overdue",
+                    subject=lost["id"],
+                    before={"status": lost["status"]},
+                    after={
+                        "status": "overdue",
+                        "checkin_due": expected.due,
+                        "last_place": expected.last_place,
+                        "rescue": rescue,
+                    },
+                    at=at,
+                )
             found.append(
                 OverdueSquad(
                     mission=lost["id"],
