@@ -8,10 +8,12 @@ and answers `GET /received` with what it recorded, for the benchmark.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -50,11 +52,13 @@ class Receiver:
     def __init__(self, stall_seconds: float = 1.5) -> None:
         self.mode = ACCEPT
         self.stall_seconds = stall_seconds
+        self.pause = 0.0  # seconds before each accepted answer (a slow but healthy receiver)
+        self.fail_when: Callable[[Received], bool] | None = None  # refuse only these
         self.received: list[Received] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -104,22 +108,25 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 now = time.time()
                 mode = receiver.mode
-                answer = 500 if mode == FAIL else 200
                 record = Received(
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
                     at=now,
-                    answer=answer,
+                    answer=500 if mode == FAIL else 200,
                     stalled=mode == STALL,
                 )
+                if receiver.fail_when is not None and receiver.fail_when(record):
+                    record.answer = 500
+                answer = record.answer
                 with receiver.lock:
                     receiver.received.append(record)
                 if mode == STALL:
                     time.sleep(receiver.stall_seconds)
-                try:
+                elif receiver.pause:
+                    time.sleep(receiver.pause)
+                # A stalled answer finds the sender gone: writing to it may fail.
+                with contextlib.suppress(OSError):
                     self._answer(answer, b"ok" if answer == 200 else b"down")
-                except OSError:
-                    pass  # the sender hung up first, as a stalled answer expects
 
             def _answer(self, status: int, body: bytes) -> None:
                 self.send_response(status)

@@ -8,6 +8,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, errors
+from missiondesk.errors import BadInput
 from missiondesk.notifications.vocabulary import EVENT_NAMES
 from missiondesk.services import notify as notify_service
 
@@ -99,10 +100,7 @@ def test(endpoint_id: IdArgument, db: DbOption = None, json: JsonOption = False)
     elif result.ok:
         console.print(f"notify {endpoint_id} answered {result.status} (delivery {result.delivery})")
     if not result.ok:
-        errors.print(
-            f"error: notify {endpoint_id} did not accept the test: {result.error}", markup=False
-        )
-        raise typer.Exit(2)
+        raise BadInput(f"notify {endpoint_id} did not accept the test: {result.error}", field="id")
 
 
 @notify_app.command("log")

@@ -23,6 +23,7 @@ from missiondesk.operations.reports import ReportFile
 from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import lifecycle, planning, tracking
+from missiondesk.services import notify as notify_service
 from missiondesk.services import reports as report_service
 from missiondesk.services import village as village_service
 from missiondesk.services import wellbeing as wellbeing_service
@@ -504,7 +505,16 @@ def accounts_page(
         accounts=account_service.accounts(database(request)),
         roles=[r.value for r in AccountRole],
         created=None,
+        **notification_settings(database(request)),
     )
+
+
+def notification_settings(db: Any) -> dict[str, Any]:
+    """What the Accounts page shows of notifications: endpoints and failed deliveries."""
+    return {
+        "endpoints": notify_service.endpoints(db),
+        "failed_deliveries": notify_service.delivery_log(db, status="failed", limit=20),
+    }
 
 
 @router.post("/accounts")
@@ -528,6 +538,7 @@ def add_account(
         accounts=account_service.accounts(db),
         roles=[r.value for r in AccountRole],
         created=created,
+        **notification_settings(db),
     )
 
 

@@ -1,0 +1,237 @@
+"""Delivery to a real receiver on 127.0.0.1 that fails, stalls and recovers: nothing lost,
+nothing sent again once acknowledged, order per mission kept, every request signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import select
+
+from missiondesk.notifications.deliver import DeliveryPolicy, deliver_pass
+from missiondesk.notifications.outbox import enqueue
+from missiondesk.services import notify as notify_service
+from missiondesk.store import tables as t
+from missiondesk.store.database import Database
+from notifications.conftest import FAST, SECRET, drain, pending
+from notify_receiver import ACCEPT, FAIL, STALL, Receiver
+
+AT = dt.datetime(2026, 11, 24, 6, 0)
+MISSIONS = ("m-alpha", "m-bravo", "m-charlie")
+STEPS = ("mission.approved", "mission.dispatched", "checkin.missed")
+
+
+def add_endpoint(db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setenv("HOOK_SECRET", SECRET)
+    endpoint = notify_service.add_endpoint(
+        db, receiver.url, events=[",".join(STEPS)], secret_env="HOOK_SECRET", actor="test"
+    )
+    return endpoint.id
+
+
+def queue_story(db: Database) -> list[tuple[str, str]]:
+    """Three steps for each of three missions, interleaved as a busy night would be."""
+    queued = []
+    for step in STEPS:
+        for mission in MISSIONS:
+            with db.transaction() as connection:
+                enqueue(connection, step, mission, {"step": step}, AT)
+            queued.append((mission, step))
+    return queued
+
+
+def by_mission(received: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    order: dict[str, list[str]] = defaultdict(list)
+    for r in received:
+        order[r.json()["subject"]].append(r.event)
+    return order
+
+
+def test_a_receiver_that_fails_then_stalls_then_recovers_gets_everything_once_in_order(
+    db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_endpoint(db, receiver, monkeypatch)
+    queue_story(db)
+
+    receiver.mode = FAIL
+    first = deliver_pass(db, policy=FAST)
+    assert (first.delivered, first.retrying) == (0, 3)
+    # Only each mission's first event was tried: the later ones wait behind it.
+    assert sorted((r.json()["subject"], r.event) for r in receiver.received) == [
+        (m, "mission.approved") for m in MISSIONS
+    ]
+
+    receiver.mode = STALL
+    time.sleep(FAST.delay(1))
+    stalled = deliver_pass(db, policy=FAST)
+    assert (stalled.delivered, stalled.retrying) == (0, 3)
+    assert all("timed out" in e for e in stalled.errors)
+
+    receiver.mode = ACCEPT
+    assert drain(db) == 9
+    acknowledged = receiver.acknowledged()
+    assert len(acknowledged) == 9
+    assert len({r.delivery for r in acknowledged}) == 9  # each acknowledged exactly once
+    assert by_mission(acknowledged) == {m: list(STEPS) for m in MISSIONS}
+    # A stalled attempt and its retry carry the same delivery id, so a receiver can dedupe.
+    tried = defaultdict(set)
+    for r in receiver.received:
+        tried[(r.json()["subject"], r.event)].add(r.delivery)
+    assert all(len(ids) == 1 for ids in tried.values())
+    assert deliver_pass(db, policy=FAST).delivered == 0  # nothing is sent again
+    assert len(receiver.received) == 9 + 3 + 3
+    log = notify_service.delivery_log(db)
+    assert {d.status for d in log} == {"delivered"}
+    heads = [d for d in log if d.event == "mission.approved"]
+    assert all(d.attempts == 3 for d in heads)
+
+
+def test_every_request_is_signed_with_the_secret_and_names_its_event(
+    db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_endpoint(db, receiver, monkeypatch)
+    queue_story(db)
+    drain(db)
+    for r in receiver.acknowledged():
+        expected = "sha256=" + hmac.new(SECRET.encode(), r.body, hashlib.sha256).hexdigest()
+        assert r.headers["x-missiondesk-signature"] == expected
+        assert r.event == r.json()["event"]
+        assert r.headers["content-type"] == "application/json"
+
+
+def test_a_failing_mission_holds_back_only_its_own_later_events(
+    db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_endpoint(db, receiver, monkeypatch)
+    queue_story(db)
+    receiver.fail_when = lambda r: r.json()["subject"] == "m-bravo"
+    drain(db, seconds=0.6)
+    assert by_mission(receiver.acknowledged()) == {
+        "m-alpha": list(STEPS),
+        "m-charlie": list(STEPS),
+    }
+    assert {r.event for r in receiver.received if r.json()["subject"] == "m-bravo"} == {
+        "mission.approved"
+    }
+    receiver.fail_when = None
+    drain(db)
+    assert by_mission(receiver.acknowledged())["m-bravo"] == list(STEPS)
+
+
+def test_retries_wait_longer_each_time(
+    db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_endpoint(db, receiver, monkeypatch)
+    with db.transaction() as connection:
+        enqueue(connection, "mission.approved", "m-alpha", {}, AT)
+    receiver.mode = FAIL
+    policy = DeliveryPolicy(first_delay=0.1, factor=2.0, max_delay=10.0, timeout=0.4)
+    gaps = []
+    for _ in range(3):
+        deliver_pass(db, policy=policy)
+        with db.reading() as connection:
+            row = connection.execute(select(t.outbox)).mappings().one()
+        gaps.append(row["next_attempt_at"] - dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        time.sleep(gaps[-1].total_seconds() + 0.02)
+    seconds = [g.total_seconds() for g in gaps]
+    assert seconds[0] < seconds[1] < seconds[2]
+    assert seconds[2] == pytest.approx(0.4, abs=0.05)
+
+
+def test_a_delivery_failing_past_the_limit_is_marked_failed_and_the_mission_goes_on(
+    db: Database,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    add_endpoint(db, receiver, monkeypatch)
+    with db.transaction() as connection:
+        enqueue(connection, "mission.approved", "m-alpha", {}, AT)
+        enqueue(connection, "mission.dispatched", "m-alpha", {}, AT)
+    receiver.fail_when = lambda r: r.event == "mission.approved"
+    policy = DeliveryPolicy(first_delay=0.05, max_delay=0.05, give_up_after=0.3, timeout=0.4)
+    drain(db, policy, seconds=3.0)
+    assert pending(db) == 0
+    statuses = {d.event: d.status for d in notify_service.delivery_log(db)}
+    assert statuses == {"mission.approved": "failed", "mission.dispatched": "delivered"}
+    shown = cli("--db", db.url, "notify", "log", "--status", "failed", "--json")
+    assert shown.code == 0
+    assert [d["event"] for d in json.loads(shown.stdout)] == ["mission.approved"]
+    assert "HTTP 500" in cli("--db", db.url, "notify", "log").stdout
+
+
+def test_a_redirect_to_another_host_is_not_followed(
+    db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = Receiver().start()
+    try:
+        # 127.0.0.1 and localhost are different hosts to a browser and to us.
+        target = elsewhere.url.replace("127.0.0.1", "localhost")
+        bouncer = _Redirector(target).start()
+        endpoint = notify_service.add_endpoint(
+            db, bouncer.url, events=["mission.approved"], actor="test"
+        )
+        with db.transaction() as connection:
+            enqueue(connection, "mission.approved", "m-alpha", {}, AT)
+        result = deliver_pass(db, policy=FAST)
+        assert result.delivered == 0
+        assert "redirect to another host (localhost) not followed" in result.errors[0]
+        assert elsewhere.received == []
+        notify_service.remove_endpoint(db, endpoint.id, actor="test")
+        same_origin = _Redirector("/landed").start()
+        notify_service.add_endpoint(db, same_origin.url, events=["mission.approved"], actor="test")
+        with db.transaction() as connection:
+            enqueue(connection, "mission.approved", "m-alpha", {}, AT)
+        assert deliver_pass(db, policy=FAST).delivered == 1
+        assert [b["event"] for b in same_origin.landed] == ["mission.approved"]
+        bouncer.stop()
+        same_origin.stop()
+    finally:
+        elsewhere.stop()
+
+
+class _Redirector:
+    """A server that answers a POST to /hook with 307 to `target` (the body goes along),
+    and accepts a POST anywhere else, keeping its JSON body in `landed`."""
+
+    def __init__(self, target: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from threading import Thread
+
+        landed: list[dict[str, object]] = []
+        self.landed = landed
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path == "/hook":
+                    self.send_response(307)
+                    self.send_header("Location", target)
+                else:
+                    landed.append(json.loads(body))
+                    self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def start(self) -> _Redirector:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
