@@ -91,6 +91,7 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each answer waits on a delayed ACK
 
             def log_message(self, *args: Any) -> None:
                 pass

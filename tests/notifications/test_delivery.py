@@ -13,8 +13,9 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
+from missiondesk.notifications import deliver as deliver_module
 from missiondesk.notifications.deliver import DeliveryPolicy, deliver_pass
-from missiondesk.notifications.outbox import enqueue
+from missiondesk.notifications.outbox import enqueue, utcnow
 from missiondesk.services import notify as notify_service
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -104,9 +105,12 @@ def test_every_request_is_signed_with_the_secret_and_names_its_event(
         assert r.headers["content-type"] == "application/json"
 
 
+@pytest.mark.parametrize("inline", [500, 1], ids=["few-waiting", "many-waiting"])
 def test_a_failing_mission_holds_back_only_its_own_later_events(
-    db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    db: Database, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, inline: int
 ) -> None:
+    # Past BLOCKED_STREAMS_INLINE waiting streams the claim asks the database instead.
+    monkeypatch.setattr(deliver_module, "BLOCKED_STREAMS_INLINE", inline)
     add_endpoint(db, receiver, monkeypatch)
     queue_story(db)
     receiver.fail_when = lambda r: r.json()["subject"] == "m-bravo"
@@ -131,16 +135,17 @@ def test_retries_wait_longer_each_time(
         enqueue(connection, "mission.approved", "m-alpha", {}, AT)
     receiver.mode = FAIL
     policy = DeliveryPolicy(first_delay=0.1, factor=2.0, max_delay=10.0, timeout=0.4)
-    gaps = []
-    for _ in range(3):
+    for expected in (0.1, 0.2, 0.4):
+        before = utcnow()
         deliver_pass(db, policy=policy)
+        after = utcnow()
         with db.reading() as connection:
             row = connection.execute(select(t.outbox)).mappings().one()
-        gaps.append(row["next_attempt_at"] - dt.datetime.now(dt.UTC).replace(tzinfo=None))
-        time.sleep(gaps[-1].total_seconds() + 0.02)
-    seconds = [g.total_seconds() for g in gaps]
-    assert seconds[0] < seconds[1] < seconds[2]
-    assert seconds[2] == pytest.approx(0.4, abs=0.05)
+        wait = dt.timedelta(seconds=expected)
+        # The attempt happened between `before` and `after`; the next waits `expected`.
+        assert before + wait <= row["next_attempt_at"] <= after + wait
+        time.sleep(max(0.0, (row["next_attempt_at"] - utcnow()).total_seconds()) + 0.01)
+    assert len(receiver.received) == 3
 
 
 def test_a_delivery_failing_past_the_limit_is_marked_failed_and_the_mission_goes_on(
