@@ -15,6 +15,7 @@ from missiondesk.errors import BadInput
 from missiondesk.notifications.outbox import enqueue
 from missiondesk.services import notify as notify_service
 from missiondesk.services.events import record_event
+from missiondesk.services.village import import_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 from notifications.conftest import drain
@@ -90,3 +91,33 @@ def test_the_lifecycle_notifies_each_step_in_order(
     assert "tani-scroll" in {s["mission"] for s in plan["data"]["squads"]}
     log = json.loads(cli("--db", db_url, "notify", "log", "--json").stdout)
     assert {d["status"] for d in log} == {"delivered"}
+
+
+def test_kinds_logged_by_other_steps_are_notified_under_their_own_names(db: Database) -> None:
+    import_village(db, DEMO_VILLAGE, actor="t")
+    notify_service.add_endpoint(
+        db,
+        "http://127.0.0.1:9/h",
+        events=["mission.added,shinobi.recovered,rescue.dispatched"],
+        actor="t",
+    )
+    with db.transaction() as connection:
+        record_event(connection, actor="t", kind="mission.added", subject="tani-scroll", at=AT)
+        record_event(
+            connection,
+            actor="t",
+            kind="shinobi.recovered",
+            subject="nara-shikamaru",
+            after={"status": "available"},
+            at=AT,
+        )
+        record_event(connection, actor="t", kind="village.imported", subject="konoha", at=AT)
+    with db.reading() as connection:
+        queued = connection.execute(select(t.outbox).order_by(t.outbox.c.id)).mappings().all()
+    assert [(r["kind"], r["order_key"]) for r in queued] == [
+        ("mission.added", "tani-scroll"),
+        ("shinobi.recovered", "nara-shikamaru"),
+    ]
+    assert queued[0]["payload"]["mission"]["title"].startswith("Bring the sacred scroll")
+    assert queued[1]["payload"]["shinobi"]["name"] == "Nara Shikamaru"
+    assert queued[1]["payload"]["data"] == {"status": "available"}
