@@ -2,6 +2,7 @@
 in the same run.
 
     .venv/bin/python bench/bench_notify.py [--events 10000] [--dispatches 200] [--postgres URL]
+        [--parts delivery,dispatch]
 
 1. Delivery: EVENTS notifications are committed to the outbox in one transaction, then one
    `notify deliver` pass sends them to a receiver on 127.0.0.1 (tests/notify_receiver.py, in
@@ -38,9 +39,8 @@ from missiondesk.notifications import outbox as outbox_module
 from missiondesk.notifications.deliver import DeliveryPolicy, deliver_pass
 from missiondesk.notifications.formats import render_body
 from missiondesk.services import events as events_module
-from missiondesk.services import lifecycle
+from missiondesk.services import lifecycle, planning
 from missiondesk.services import notify as notify_service
-from missiondesk.services import planning
 from missiondesk.services.missions import squad_on_record
 from missiondesk.services.village import import_village
 from missiondesk.store import tables as t
@@ -55,9 +55,7 @@ MISSION = "tani-scroll"
 
 @contextmanager
 def receiver_process():  # type: ignore[no-untyped-def]
-    process = subprocess.Popen(
-        [sys.executable, str(RECEIVER)], stdout=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen([sys.executable, str(RECEIVER)], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         port = int(process.stdout.readline())
@@ -119,9 +117,7 @@ def bench_delivery(db: Database, base: str, events: int) -> list[tuple[str, floa
     began = time.perf_counter()
     with db.transaction() as connection:
         for i in range(events):
-            outbox_module.enqueue(
-                connection, "mission.dispatched", f"m-{i % 100}", {"n": i}, AT
-            )
+            outbox_module.enqueue(connection, "mission.dispatched", f"m-{i % 100}", {"n": i}, AT)
     committed = time.time()
     queue_seconds = time.perf_counter() - began
     first = time.time()
@@ -160,12 +156,10 @@ def bench_dispatch(db_plain: Database, db_notified: Database, runs: int) -> list
     def no_hook(*args: Any, **kwargs: Any) -> int:
         return 0
 
-    for _ in range(runs):
-        for label, db in (
-            ("off", db_plain),
-            ("no endpoint", db_plain),
-            ("one endpoint", db_notified),
-        ):
+    ways = [("off", db_plain), ("no endpoint", db_plain), ("one endpoint", db_notified)]
+    for run in range(runs):
+        # Each run in a different order, so no way always follows the same one.
+        for label, db in ways[run % 3 :] + ways[: run % 3]:
             events_module.notify_from_event = no_hook if label == "off" else hook  # type: ignore[assignment]
             began = time.perf_counter()
             lifecycle.dispatch(db, MISSION, actor="bench", at=AT)
@@ -189,40 +183,52 @@ def _undo_dispatch(db: Database) -> None:
         )
 
 
+def delivery_table(kind: str, folder: Path, events: int, postgres: str | None) -> None:
+    with receiver_process() as base:
+        rows = bench_delivery(fresh_database(kind, folder, "delivery", postgres), base, events)
+    print()
+    print("| sender | events/s | median latency (s) | p95 latency (s) |")
+    print("|---|---:|---:|---:|")
+    for label, rate, median, p95 in rows:
+        print(f"| {label} | {rate:.0f} | {median:.2f} | {p95:.2f} |")
+    (_, loop_rate, _, loop_p95), (_, out_rate, _, out_p95) = rows
+    print(
+        f"\noutbox vs loop: throughput {loop_rate / out_rate:.2f}x slower, "
+        f"p95 latency {out_p95 / loop_p95:.2f}x (goal: within 3x)\n"
+    )
+
+
+def dispatch_table(kind: str, folder: Path, runs: int, postgres: str | None) -> None:
+    dispatch = bench_dispatch(
+        fresh_database(kind, folder, "plain", postgres),
+        fresh_database(kind, folder, "notified", postgres),
+        runs,
+    )
+    base_time = dispatch[0][1]
+    print("| `dispatch` | median ms | added to the hook switched off |")
+    print("|---|---:|---:|")
+    for label, seconds in dispatch:
+        print(f"| outbox hook {label} | {seconds * 1000:.2f} | {seconds / base_time - 1:+.1%} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--dispatches", type=int, default=200)
     parser.add_argument("--postgres", help="also measure on this PostgreSQL server (admin URL)")
+    parser.add_argument(
+        "--parts", default="delivery,dispatch", help="delivery, dispatch, or both (the default)"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     folder = Path(tempfile.mkdtemp(prefix="md-bench-notify-"))
     kinds = ["SQLite"] + (["PostgreSQL"] if args.postgres else [])
     for kind in kinds:
         print(f"\n### {kind}\n")
-        with receiver_process() as base:
-            rows = bench_delivery(
-                fresh_database(kind, folder, "delivery", args.postgres), base, args.events
-            )
-        print()
-        print("| sender | events/s | median latency (s) | p95 latency (s) |")
-        print("|---|---:|---:|---:|")
-        for label, rate, median, p95 in rows:
-            print(f"| {label} | {rate:.0f} | {median:.2f} | {p95:.2f} |")
-        (_, loop_rate, _, loop_p95), (_, out_rate, _, out_p95) = rows
-        print(
-            f"\noutbox vs loop: throughput {loop_rate / out_rate:.2f}x slower, "
-            f"p95 latency {out_p95 / loop_p95:.2f}x (goal: within 3x)\n"
-        )
-        dispatch = bench_dispatch(
-            fresh_database(kind, folder, "plain", args.postgres),
-            fresh_database(kind, folder, "notified", args.postgres),
-            args.dispatches,
-        )
-        base_time = dispatch[0][1]
-        print("| `dispatch` | median ms | added to the hook switched off |")
-        print("|---|---:|---:|")
-        for label, seconds in dispatch:
-            print(f"| outbox hook {label} | {seconds * 1000:.2f} | {seconds / base_time - 1:+.1%} |")
+        if "delivery" in parts:
+            delivery_table(kind, folder, args.events, args.postgres)
+        if "dispatch" in parts:
+            dispatch_table(kind, folder, args.dispatches, args.postgres)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from missiondesk.domain.ranks import MissionRank
 from missiondesk.notifications.vocabulary import EVENT_NAMES, NotifyEvent
@@ -51,20 +51,24 @@ class Subscriber:
 MISSION_CONTEXT = ("id", "title", "rank", "effective_rank", "priority", "kind", "status")
 
 
+# Built once: a step pays for one cached statement, the only cost when nobody subscribes.
+_SUBSCRIBERS = (
+    select(
+        t.notify_endpoint.c.id,
+        t.notify_endpoint.c.events,
+        *[t.mission.c[name].label(f"mission_{name}") for name in MISSION_CONTEXT],
+    )
+    .select_from(t.notify_endpoint.outerjoin(t.mission, t.mission.c.id == bindparam("subject")))
+    .where(t.notify_endpoint.c.removed_at.is_(None))
+    .order_by(t.notify_endpoint.c.id)
+)
+
+
 def _subscribers(
     connection: Connection, subject: str | None
 ) -> tuple[list[Subscriber], dict[str, Any] | None]:
-    """The active endpoints and, in the same query, the mission named `subject` if any:
-    one round trip, the only cost to a step when nobody subscribes."""
-    e, m = t.notify_endpoint, t.mission
-    columns = [m.c[name].label(f"mission_{name}") for name in MISSION_CONTEXT]
-    query = (
-        select(e.c.id, e.c.events, *columns)
-        .select_from(e.outerjoin(m, m.c.id == (subject or "")))
-        .where(e.c.removed_at.is_(None))
-        .order_by(e.c.id)
-    )
-    rows = connection.execute(query).mappings().all()
+    """The active endpoints and, in the same query, the mission named `subject` if any."""
+    rows = connection.execute(_SUBSCRIBERS, {"subject": subject or ""}).mappings().all()
     subscribers = [Subscriber(id=r["id"], events=frozenset(r["events"])) for r in rows]
     mission = None
     if rows and rows[0]["mission_id"] is not None:
