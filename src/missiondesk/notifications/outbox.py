@@ -190,7 +190,8 @@ def _queue(
         }
         for e in wanted
     ]
-    connection.execute(insert(t.outbox), rows)
+    # One row (the usual case) as a plain execute: executemany costs more for one.
+    connection.execute(insert(t.outbox), rows[0] if len(rows) == 1 else rows)
     return len(rows)
 
 
