@@ -1,7 +1,8 @@
 """A real webhook receiver on 127.0.0.1 for the notification tests and the benchmark.
 
-It records every POST (headers, body, when, what it answered) and can be told to fail
-(answer 500), to stall (answer only after the sender has given up), or to accept. Run as
+It records every POST (path, headers, body, when, what it answered) and can be told to
+fail (answer 500), to stall (answer only after the sender has given up), to accept, or to
+redirect POST /hook elsewhere. Run as
 a script (`python tests/notify_receiver.py`) it serves in its own process, prints its port,
 and answers `GET /received` with what it recorded, for the benchmark.
 """
@@ -25,6 +26,7 @@ STALL = "stall"
 
 @dataclass
 class Received:
+    path: str
     headers: dict[str, str]
     body: bytes
     at: float  # time.time() on receipt
@@ -54,6 +56,7 @@ class Receiver:
         self.stall_seconds = stall_seconds
         self.pause = 0.0  # seconds before each accepted answer (a slow but healthy receiver)
         self.fail_when: Callable[[Received], bool] | None = None  # refuse only these
+        self.redirect: str | None = None  # answer POST /hook with 307 to this (else accept)
         self.received: list[Received] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -107,9 +110,16 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if receiver.redirect is not None and self.path == "/hook":
+                    self.send_response(307)  # 307: the POST and its body go along
+                    self.send_header("Location", receiver.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 now = time.time()
                 mode = receiver.mode
                 record = Received(
+                    path=self.path,
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
                     at=now,
