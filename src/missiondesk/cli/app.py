@@ -18,6 +18,7 @@ from missiondesk.cli import clock as clock_commands
 from missiondesk.cli import demo as demo_commands
 from missiondesk.cli import edits as edit_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
+from missiondesk.cli import notify as notify_commands
 from missiondesk.cli import planning as planning_commands
 from missiondesk.cli import rescue as rescue_commands
 from missiondesk.cli import serve as serve_commands
@@ -61,6 +62,7 @@ wellbeing_commands.register(app)
 serve_commands.register(app)
 user_commands.register(app)
 edit_commands.register(app)
+notify_commands.register(app)
 
 
 def _say(message: str) -> None:

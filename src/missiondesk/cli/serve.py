@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 from missiondesk.cli.context import DbOption, open_db
 from missiondesk.cli.output import say
 from missiondesk.errors import BadInput
+from missiondesk.notifications.deliver import DeliveryPolicy
 from missiondesk.store.database import ENV_VAR
 
 
@@ -28,26 +30,52 @@ def serve(
             "share its planner runs, sessions and scheduled work.",
         ),
     ] = 1,
+    notify_every: Annotated[
+        float,
+        typer.Option(
+            "--notify-every",
+            min=0.0,
+            help="Seconds between notification delivery passes (0: do not deliver here).",
+        ),
+    ] = 2.0,
+    notify_timeout: Annotated[
+        float,
+        typer.Option("--notify-timeout", min=0.1, help="Seconds a receiver has to answer."),
+    ] = DeliveryPolicy.timeout,
+    notify_retry: Annotated[
+        float,
+        typer.Option(
+            "--notify-retry",
+            min=0.0,
+            help="Seconds before the first retry of a failed delivery (doubling after).",
+        ),
+    ] = DeliveryPolicy.first_delay,
     db: DbOption = None,
 ) -> None:
-    """Serve the pages and the API (`GET /health` answers without an account)."""
+    """Serve the pages and the API (`GET /health` answers without an account), and
+    deliver notifications in the background."""
     import uvicorn
 
     from missiondesk.web import create_app
 
     listener = listen(host, port)  # before anything is printed: a taken port is exit 2
     database = open_db(db)  # opened (and migrated) once here, before any worker starts
+    delivery = {"every": notify_every, "timeout": notify_timeout, "retry": notify_retry}
     if workers == 1:
         say(f"Mission Desk on http://{host}:{port}/ (Ctrl-C stops it)")
-        config = uvicorn.Config(
-            create_app(database), host=host, port=port, log_level="info", proxy_headers=True
+        app = create_app(
+            database,
+            deliver_every=notify_every,
+            delivery_policy=DeliveryPolicy(timeout=notify_timeout, first_delay=notify_retry),
         )
+        config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True)
         uvicorn.Server(config).run(sockets=[listener])
         return
     # uvicorn's supervisor binds the port itself for its workers: the probe has shown it
     # is free, so hand it over. Each worker builds its own app on the same database.
     listener.close()
     os.environ[ENV_VAR] = database.url
+    os.environ["MISSIONDESK_DELIVERY"] = json.dumps(delivery)  # read by app_from_environment
     database.dispose()
     say(f"Mission Desk on http://{host}:{port}/ with {workers} workers (Ctrl-C stops it)")
     uvicorn.run(

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, insert, select
 
+from missiondesk.notifications.outbox import notify_from_event
 from missiondesk.store import tables as t
 
 
@@ -31,14 +32,19 @@ def record_event(
     after: Any = None,
     at: dt.datetime | None = None,
 ) -> None:
+    """Append one change to the log; a change of a notified kind also feeds the outbox
+    (missiondesk.notifications), in this same transaction."""
+    at = at or _village_time(connection)
+    after = _jsonable(after)
+    notify_from_event(connection, kind=kind, subject=subject, after=after, at=at)
     connection.execute(
         insert(t.event).values(
-            at=at or _village_time(connection),
+            at=at,
             actor=actor,
             kind=kind,
             subject=subject,
             before=_jsonable(before),
-            after=_jsonable(after),
+            after=after,
         )
     )
 
@@ -57,20 +63,22 @@ def record_events(connection: Connection, events: list[dict[str, Any]]) -> None:
     if not events:
         return
     now = _village_time(connection)
-    connection.execute(
-        insert(t.event),
-        [
-            {
-                "at": e.get("at") or now,
-                "actor": e["actor"],
-                "kind": e["kind"],
-                "subject": e.get("subject"),
-                "before": _jsonable(e.get("before")),
-                "after": _jsonable(e.get("after")),
-            }
-            for e in events
-        ],
-    )
+    rows = [
+        {
+            "at": e.get("at") or now,
+            "actor": e["actor"],
+            "kind": e["kind"],
+            "subject": e.get("subject"),
+            "before": _jsonable(e.get("before")),
+            "after": _jsonable(e.get("after")),
+        }
+        for e in events
+    ]
+    for row in rows:  # the outbox hears of bulk changes as of single ones
+        notify_from_event(
+            connection, kind=row["kind"], subject=row["subject"], after=row["after"], at=row["at"]
+        )
+    connection.execute(insert(t.event), rows)
 
 
 def events_for(connection: Connection, subject: str) -> list[Event]:

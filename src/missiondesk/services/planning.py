@@ -18,6 +18,8 @@ from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict
+from missiondesk.notifications.outbox import enqueue, plan_summary
+from missiondesk.notifications.vocabulary import NotifyEvent
 from missiondesk.planning.candidates import PlanningError
 from missiondesk.planning.model import Progress
 from missiondesk.planning.plan import Plan, Violation
@@ -234,6 +236,7 @@ def _store_plan(connection: Connection, inputs: PlanInputs, result: Plan, actor:
             at=now,
         )
     connection.execute(insert(t.plan).values(created_at=now, result=result.model_dump(mode="json")))
+    enqueue(connection, NotifyEvent.PLAN_READY, None, plan_summary(result), now)
 
 
 def latest_plan(db: Database) -> Plan | None:

@@ -20,6 +20,8 @@ from missiondesk.services.missions import (
     squad_on_record,
     transition,
 )
+from missiondesk.services.village import current_village
+from missiondesk.services.wellbeing import flags_in_force, record_flags_raised
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 from missiondesk.villagefile.parse import load_document
@@ -45,6 +47,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         acting_time(connection, report.returned)  # a return years ahead is a typo
         squad = squad_on_record(connection, mission_id)
         _check_report(connection, mission, squad, report)
+        flags_before = flags_in_force(connection, current_village(connection))
         injured = _update_roster(connection, squad, report)
         sightings = _learn_encounters(connection, report)
         learned = _learn_interest(connection, mission, report, actor)
@@ -61,6 +64,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
             after={"status": "closed", "report": report.model_dump(mode="json")},
             at=report.returned,
         )
+        record_flags_raised(connection, flags_before, actor=actor, at=report.returned)
     return ReportResult(
         mission=mission_id,
         outcome=report.outcome.value,

@@ -38,6 +38,26 @@ def flags_in_force(connection: Connection, village: Village) -> dict[str, set[st
     return active_flags(village, village.village.today, clearances(connection))
 
 
+def record_flags_raised(
+    connection: Connection, before: dict[str, set[str]], *, actor: str, at: dt.datetime
+) -> None:
+    """Log each flag in force now that was not in `before` (`wellbeing.flagged`, which is
+    also a notification), with its evidence and suggested response."""
+    village = current_village(connection)
+    for person in assess_wellbeing(village, village.village.today, clearances(connection)):
+        raised = [f for f in person.flags if f.kind.value not in before.get(person.shinobi, set())]
+        if raised:
+            record_event(
+                connection,
+                actor=actor,
+                kind="wellbeing.flagged",
+                subject=person.shinobi,
+                before={"flags": sorted(before.get(person.shinobi, set()))},
+                after={"flags": raised},
+                at=at,
+            )
+
+
 def wellbeing(db: Database, *, flagged_only: bool = False) -> list[ShinobiWellbeing]:
     """Everyone's measures and flags as of the village's today, sorted by shinobi id."""
     with db.reading() as connection:

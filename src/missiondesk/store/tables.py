@@ -381,3 +381,45 @@ OPERATION_TABLES = (
 """Tables of the village's running state; replaced with the village on `--replace`.
 The event log is not among them: it is append-only (the database refuses updates and
 deletes, migration 0002), so a replaced village's story stays on record."""
+
+# --- Notifications (SPEC section 12) ----------------------------------------------------
+
+# A receiver of notifications: where to POST, which events, in which body format, and the
+# NAME of the environment variable that holds its signing secret (never the secret).
+notify_endpoint = Table(
+    "notify_endpoint",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("secret_env", String(ID)),
+    Column("created_at", DateTime, nullable=False),
+    Column("removed_at", DateTime),
+)
+
+# The outbox: one row per (notification event, endpoint), written in the transaction of
+# the change that caused it. `id` orders deliveries; `order_key` (the mission, else the
+# subject) is the stream within which an undelivered row holds back later ones.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("endpoint_id", Integer, nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("subject", String(ID)),
+    Column("order_key", String(ID), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("at", DateTime, nullable=False),  # village time of the change
+    Column("queued_at", DateTime, nullable=False),  # machine time (UTC) of the commit
+    Column("delivery_id", String(40), nullable=False, unique=True),
+    Column("status", String(12), nullable=False),  # pending, delivered, failed, cancelled
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("first_attempt_at", DateTime),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("claimed_until", DateTime),
+    Column("last_error", Text),
+    Column("last_status", Integer),
+    Column("delivered_at", DateTime),
+    Index("ix_outbox_pending", "status", "endpoint_id", "order_key", "id"),
+)

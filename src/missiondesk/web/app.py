@@ -6,7 +6,10 @@ Nothing answers without an account except /health, the login page and /static.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import json
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 import missiondesk
+from missiondesk.notifications.deliver import BackgroundDelivery, DeliveryPolicy
 from missiondesk.services.accounts import Account
 from missiondesk.store.database import Database, resolve_url
 from missiondesk.web import api, edits, errors, pages
@@ -39,10 +43,31 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
+def create_app(
+    db: Database,
+    *,
+    max_plan_seconds: float = 60.0,
+    deliver_every: float | None = None,
+    delivery_policy: DeliveryPolicy | None = None,
+) -> FastAPI:
     """The whole web interface on `db`. `max_plan_seconds` caps how long one request may
-    keep the planner busy, whatever time limit it asks for."""
+    keep the planner busy, whatever time limit it asks for. With `deliver_every`, the
+    outbox is delivered in the background every that many seconds while the app runs."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        courier = None
+        if deliver_every is not None and deliver_every > 0:
+            courier = BackgroundDelivery(db, every=deliver_every, policy=delivery_policy)
+            courier.start()
+        try:
+            yield
+        finally:
+            if courier is not None:
+                courier.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Mission Desk",
         version=getattr(missiondesk, "__version__", "0.1.0"),
         description="The mission office of a shinobi village, over HTTP. Every route but "
@@ -90,8 +115,18 @@ def create_app(db: Database, *, max_plan_seconds: float = 60.0) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The app for one worker of `missiondesk serve --workers N`: the database is named by
-    MISSIONDESK_DATABASE_URL (serve sets it), and already migrated by serve."""
-    return create_app(Database(resolve_url(None)))
+    MISSIONDESK_DATABASE_URL and the delivery settings by MISSIONDESK_DELIVERY (serve sets
+    both; it has migrated the database). Every worker runs the deliverer; the lease makes
+    one of them deliver at a time (notifications/deliver.py)."""
+    delivery = json.loads(os.environ.get("MISSIONDESK_DELIVERY") or "{}")
+    return create_app(
+        Database(resolve_url(None)),
+        deliver_every=float(delivery.get("every", 0.0)),
+        delivery_policy=DeliveryPolicy(
+            timeout=float(delivery.get("timeout", DeliveryPolicy.timeout)),
+            first_delay=float(delivery.get("retry", DeliveryPolicy.first_delay)),
+        ),
+    )
 
 
 async def _security_headers(

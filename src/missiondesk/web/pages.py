@@ -24,6 +24,7 @@ from missiondesk.operations.reports import ReportFile
 from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import lifecycle, planning, signin, tracking
+from missiondesk.services import notify as notify_service
 from missiondesk.services import overrides as override_service
 from missiondesk.services import reports as report_service
 from missiondesk.services import rescue as rescue_service
@@ -590,6 +591,7 @@ def _accounts_page(
         roles=[r.value for r in AccountRole],
         created=created,
         notice=notice,
+        **notification_settings(database(request)),
     )
 
 
@@ -643,6 +645,14 @@ def change_account(
     if name == account.name and change in ("signout", "disable"):
         return back_to("/login")  # the page's own session no longer stands
     return _accounts_page(request, account, notice=notice)
+
+
+def notification_settings(db: Any) -> dict[str, Any]:
+    """What the Accounts page shows of notifications: endpoints and failed deliveries."""
+    return {
+        "endpoints": notify_service.endpoints(db),
+        "failed_deliveries": notify_service.delivery_log(db, status="failed", limit=20),
+    }
 
 
 @router.post("/accounts")
