@@ -119,5 +119,6 @@ def test_kinds_logged_by_other_steps_are_notified_under_their_own_names(db: Data
         ("shinobi.recovered", "nara-shikamaru"),
     ]
     assert queued[0]["payload"]["mission"]["title"].startswith("Bring the sacred scroll")
+    assert queued[0]["payload"]["data"] == {}
     assert queued[1]["payload"]["shinobi"]["name"] == "Nara Shikamaru"
     assert queued[1]["payload"]["data"] == {"status": "available"}

@@ -128,7 +128,7 @@ def notify_from_event(
     elif kind == NotifyEvent.MISSION_DISPATCHED:
         is_rescue = mission is not None and mission.get("kind") == RESCUE_KIND
         event = NotifyEvent.RESCUE_DISPATCHED if is_rescue else NotifyEvent.MISSION_DISPATCHED
-    data = after if isinstance(after, Mapping) else {"value": after}
+    data = after if isinstance(after, Mapping) else ({} if after is None else {"value": after})
     return _queue(connection, endpoints, event, subject, data, at, context)
 
 
