@@ -69,8 +69,10 @@ def test_the_lifecycle_notifies_each_step_in_order(
     assert cli("--db", db_url, "dispatch", "tani-scroll", "--at", "2026-11-24T06:00").code == 0
     refused = cli("--db", db_url, "dispatch", "tani-scroll")  # already gone: nothing queued
     assert refused.code == 2
-    assert cli("--db", db_url, "overdue", "--at", "2026-11-26T06:00").code == 0
-    assert cli("--db", db_url, "overdue", "--at", "2026-11-26T07:00").code == 0  # still overdue
+    # Time passes: the missed check-in is recorded (and notified) once, when it happens.
+    assert cli("--db", db_url, "clock", "set", "2026-11-26T06:00").code == 0
+    assert cli("--db", db_url, "clock", "set", "2026-11-26T07:00").code == 0  # still overdue
+    assert cli("--db", db_url, "overdue", "--at", "2026-11-26T08:00").code == 0  # only reads
     db = Database(db_url)
     drain(db)
     db.dispose()
