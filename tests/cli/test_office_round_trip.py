@@ -142,7 +142,7 @@ def _answers(url: str, at: dt.datetime) -> dict[str, Any]:
         }
         for row in board:
             out[f"assess {row.id}"] = assessment.assess(db, row.id)
-        out["overdue"] = tracking.overdue(db, actor=ACTOR, at=at)
+        out["overdue"] = tracking.overdue(db, at=at)
         out["plan"] = planning.plan(db, actor=ACTOR, time_limit=5, workers=1)
         out["board after"] = village_service.board(db)
     finally:

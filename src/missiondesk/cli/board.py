@@ -18,20 +18,34 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
         emit_json(rows)
         return
     table = Table(title="Mission board")
-    # Ids are what people type next: never cut; the title wraps instead.
+    # Ids are what people type next: never cut; the title wraps instead. Short headers
+    # leave the title room at 80 columns.
     table.add_column("mission", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
-    for column in ("title", "rank", "judged", "effective", "priority", "status"):
-        table.add_column(column)
+    table.add_column("title", ratio=1)
+    for column in ("rank", "judged", "eff.", "P", "status"):
+        table.add_column(column, no_wrap=True)
+    overruled = []
     for r in rows:
         effective = styled(r.effective_rank or "-")
         if r.effective_rank and r.effective_rank != r.rank:
             effective = styled((r.effective_rank, "bold red"))
         if r.override is not None:
-            effective.append_text(styled(" ", (f"overruled by {r.override.by}", "yellow")))
+            effective.append_text(styled(("*", "yellow")))
+            overruled.append(r)
         title = f"{r.title} ({r.note})" if r.note else r.title
         judged = r.judged_rank or "-"
         table.add_row(r.id, title, r.rank, judged, effective, str(r.priority), r.status)
     console.print(table)
+    for r in overruled:
+        assert r.override is not None
+        o = r.override
+        console.print(
+            styled(
+                ("* ", "yellow"),
+                f"{r.id}: rank overruled to {o.rank} by {o.by} (judged {r.judged_rank or '-'}): ",
+                o.reason,
+            )
+        )
 
 
 def roster(db: DbOption = None, json: JsonOption = False) -> None:

@@ -209,6 +209,10 @@ class PatchPlan:
         return [op for op in self.ops if op.kind.name == kind and (op.changes or not op.stored)]
 
 
+MISSION_RUNNING_STATE = frozenset({"effective_rank", "departed_at", "checkins_due"})
+"""Mission columns written by the lifecycle (store/village_rows.mission_progress_row)."""
+
+
 def plan_patch(connection: Connection, patch: VillagePatch) -> PatchPlan:
     """Compare the patch with the stored village and judge the village it produces."""
     head = connection.execute(select(t.village)).mappings().one_or_none()
@@ -230,6 +234,10 @@ def plan_patch(connection: Connection, patch: VillagePatch) -> PatchPlan:
         children = _children_by_history(rows) if kind.name == "history" else {}
         for index, (key, row) in enumerate(zip(keys, new_rows, strict=True)):
             matches = stored.get(key, [])
+            if matches and kind.table is t.mission:
+                # A patch edits the record, never the office's running state: the judged
+                # rank, the departure and the check-ins due stay as the lifecycle left them.
+                row = {k: v for k, v in row.items() if k not in MISSION_RUNNING_STATE}
             op = _Op(kind, key, index, row, children=children.get(index, {}))
             if matches:
                 op.stored = matches[0]
@@ -472,7 +480,7 @@ def _judge_shinobi(connection: Connection, plan: PatchPlan) -> None:
             )
         )
     }
-    today = connection.execute(select(t.village.c.today)).scalar_one()
+    today = connection.execute(select(t.village.c.now)).scalar_one().date()
     for op in ops:
         mission = missions.get(bound.get(op.key, ""))
         if mission is None:
