@@ -16,10 +16,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from bench_village_io import timed  # run as a script, bench/ is on the path
 from missiondesk.domain.ranks import MissionRank, MissionStatus, ShinobiStatus
 from missiondesk.domain.village import Mission, Squad, SquadCheckin, Village
 from missiondesk.services import village as village_service
@@ -28,15 +27,6 @@ from missiondesk.villagefile.generate import generate_village
 from missiondesk.villagefile.write import dump_village, write_village
 
 SQUAD_SIZE = 4
-
-
-def timed(action: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        began = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - began)
-    return best
 
 
 def office(village: Village, count: int) -> Village:
@@ -103,7 +93,7 @@ def run(shinobi: int, history: int, in_progress: int, postgres: str | None) -> N
             def export(db: Database = db) -> str:
                 return dump_village(village_service.export_village(db))
 
-            seconds[kind] = timed(export)
+            seconds[kind] = timed(export, repeat=3)
             lines[kind] = export().count("\n")
             db.dispose()
         ratio = seconds["with"] / seconds["without"]
