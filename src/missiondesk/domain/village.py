@@ -171,10 +171,6 @@ class SquadCheckin(_Model):
     at: LocalTime
 
 
-IN_PROGRESS_FIELDS = ("effective_rank", "squad", "departs", "checkins")
-"""A mission's v2 fields for the office's running state (docs/village-file.md)."""
-
-
 class Mission(_Model):
     id: Ident
     title: Text
