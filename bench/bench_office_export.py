@@ -23,6 +23,7 @@ from missiondesk.domain.ranks import MissionRank, MissionStatus, ShinobiStatus
 from missiondesk.domain.village import Mission, Squad, SquadCheckin, Village
 from missiondesk.services import village as village_service
 from missiondesk.store.database import Database, resolve_url
+from missiondesk.store.village_rows import delete_village
 from missiondesk.villagefile.generate import generate_village
 from missiondesk.villagefile.write import dump_village, write_village
 
@@ -88,7 +89,9 @@ def run(shinobi: int, history: int, in_progress: int, postgres: str | None) -> N
         lines: dict[str, int] = {}
         for kind, source in files.items():
             db = Database(url_for(kind))
-            village_service.import_village(db, source, replace=True, actor="bench")
+            with db.transaction() as connection:
+                delete_village(connection)  # a fresh start: the office may not be replaced
+            village_service.import_village(db, source, actor="bench")
 
             def export(db: Database = db) -> str:
                 return dump_village(village_service.export_village(db))

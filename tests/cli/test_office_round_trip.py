@@ -162,7 +162,8 @@ def _next_steps(url: str) -> list[str]:
         for row in village_service.board(db):
             mission = _mission(db, row.id)
             if row.status == "approved":
-                day = mission.window.earliest if mission.window else mission.departs.date()
+                today = village_service.export_village(db).village.today
+                day = mission.window.earliest if mission.window else today
                 lifecycle.dispatch(db, row.id, actor=ACTOR, at=dt.datetime.combine(day, dt.time(7)))
                 done.append(f"dispatched {row.id}")
             elif row.status in ("dispatched", "overdue"):
