@@ -142,8 +142,10 @@ def _answers(url: str, at: dt.datetime) -> dict[str, Any]:
         }
         for row in board:
             out[f"assess {row.id}"] = assessment.assess(db, row.id)
-        out["overdue"] = tracking.overdue(db, at=at)
-        out["plan"] = planning.plan(db, actor=ACTOR, time_limit=5, workers=1)
+        # Long limits, never reached on boards this small: a search cut short by the clock
+        # could stop at a different squad on a busy machine, and the answers would differ.
+        out["overdue"] = tracking.overdue(db, at=at, rescue_time_limit=30)
+        out["plan"] = planning.plan(db, actor=ACTOR, time_limit=30, workers=1)
         out["board after"] = village_service.board(db)
     finally:
         db.dispose()
@@ -160,7 +162,8 @@ def _next_steps(url: str) -> list[str]:
         for row in village_service.board(db):
             mission = _mission(db, row.id)
             if row.status == "approved":
-                day = mission.window.earliest if mission.window else mission.departs.date()
+                today = village_service.export_village(db).village.today
+                day = mission.window.earliest if mission.window else today
                 lifecycle.dispatch(db, row.id, actor=ACTOR, at=dt.datetime.combine(day, dt.time(7)))
                 done.append(f"dispatched {row.id}")
             elif row.status in ("dispatched", "overdue"):

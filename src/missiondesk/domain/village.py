@@ -203,10 +203,6 @@ class SquadCheckin(_Model):
     at: LocalTime
 
 
-IN_PROGRESS_FIELDS = ("effective_rank", "squad", "departs", "checkins")
-"""A mission's v2 fields for the office's running state (docs/village-file.md)."""
-
-
 class RankOverride(_Model):
     """The game master's word on a mission's effective rank (SPEC section 11): which rank,
     why, who said so and when. It replaces the judged rank wherever the rank is used."""

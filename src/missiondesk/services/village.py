@@ -79,6 +79,10 @@ def import_village_value(
     return summary
 
 
+NAMED_AT_MOST = 20
+"""Missions named in a refused replacement before "and N more"."""
+
+
 def _check_nothing_in_progress_is_dropped(connection: Connection, village: Village) -> None:
     """Every mission approved, dispatched or overdue in the database must be in the file,
     still in progress, with the same squad: replacing must never lose a squad in the field
@@ -105,9 +109,12 @@ def _check_nothing_in_progress_is_dropped(connection: Connection, village: Villa
                 f"({', '.join(mission.squad.everyone)}; on record: {', '.join(squad)})"
             )
     if dropped:
+        named = dropped[:NAMED_AT_MOST]
+        if len(dropped) > NAMED_AT_MOST:
+            named.append(f"and {len(dropped) - NAMED_AT_MOST} more")
         raise BadInput(
             "this file would drop missions in progress: "
-            + "; ".join(dropped)
+            + "; ".join(named)
             + ". Export the village (`missiondesk village export`) and edit that file, "
             "or finish those missions first",
             field="missions",
