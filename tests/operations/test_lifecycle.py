@@ -152,6 +152,8 @@ def test_overdue_only_strictly_after_the_grace(cli: Cli, planned: str, at: str, 
     assert result.code == 0, result.stderr
     found = json.loads(result.stdout)
     assert bool(found) is late
+    assert status_of(cli, planned, SCROLL) == "dispatched"  # reading never writes
+    assert cli("--db", planned, "clock", "set", at).code == 0  # time passing records it
     assert status_of(cli, planned, SCROLL) == ("overdue" if late else "dispatched")
     if late:
         (squad,) = found
@@ -172,6 +174,8 @@ def test_overdue_only_strictly_after_the_grace(cli: Cli, planned: str, at: str, 
 def test_a_checkin_resets_the_clock_and_clears_overdue(cli: Cli, planned: str) -> None:
     _dispatched(cli, planned)
     assert json.loads(cli("--db", planned, "overdue", "--at", "2026-11-25T03:00", "--json").stdout)
+    assert cli("--db", planned, "clock", "set", "2026-11-25T03:00").code == 0
+    assert status_of(cli, planned, SCROLL) == "overdue"
     assert (
         cli(
             "--db", planned, "checkin", SCROLL, "--at", "2026-11-25T03:30", "--place", "tanigakure"

@@ -137,6 +137,12 @@ def test_the_scroll_mission_from_approval_to_report(client: TestClient, as_role:
     assert [o["mission"] for o in late] == ["tani-scroll"]
     rescue = late[0]["rescue"]
     assert rescue["leader"] and rescue["reasons"]
+    # A viewer's look changed nothing; time passing records the missed check-in.
+    moved = client.post(
+        "/api/clock/set", json={"time": "2026-11-26T12:00"}, headers=as_role("commander")
+    )
+    assert moved.status_code == 200, moved.text
+    assert "checkin.missed" in [r["kind"] for r in moved.json()["recorded"]]
 
     checked = client.post(
         "/api/missions/tani-scroll/checkin",

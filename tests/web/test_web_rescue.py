@@ -13,7 +13,7 @@ from test_web_api import DEPART, plan_board
 from test_web_roles import sign_in
 
 from missiondesk.services import accounts as account_service
-from missiondesk.services import lifecycle
+from missiondesk.services import clock, lifecycle
 from missiondesk.services.village import import_village
 from missiondesk.store.database import Database
 from missiondesk.web import create_app
@@ -101,10 +101,11 @@ def test_a_forced_rescue_from_the_mission_page_logs_the_reason(
     account_service.add_user(db, "hokage", "hokage", password, actor="test")
     plant_squad(db.url, LOST, LOST_SQUAD)
     lifecycle.approve(db, LOST, actor="test")
-    departed = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=2)
+    departed = clock.read_clock(db).now + dt.timedelta(hours=6)
     lifecycle.dispatch(db, LOST, actor="test", at=departed)
     plant_squad(db.url, "patrol", ("ino", "choji"))
     lifecycle.approve(db, "patrol", actor="test")
+    clock.set_clock(db, departed + dt.timedelta(days=2), actor="test")  # the squad went quiet
     with TestClient(create_app(db, max_plan_seconds=1)) as client:
         csrf = sign_in(client, "hokage", password)
         page = client.get(f"/missions/{LOST}").text
