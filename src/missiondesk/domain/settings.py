@@ -6,7 +6,7 @@ village without settings behaves as docs/risk.md, docs/operations.md and docs/we
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,8 +41,26 @@ class WellbeingSettings(BaseModel):
     flag_days: Annotated[int, Field(ge=1)] = 30
 
 
+class PlanningSettings(BaseModel):
+    """Weights of the plan's player terms (docs/planning.md, "Objective")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    volunteer_weight: Annotated[int, Field(ge=0, le=1000)] = 30  # per member who volunteered
+    teammate_weight: Annotated[int, Field(ge=0, le=1000)] = 10  # per pair of team-mates
+
+
+class RewardSettings(BaseModel):
+    """How a report's reward is paid out (docs/operations.md, "Rewards")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    village_share: Probability = 0.2
+    split: Literal["equal", "leader_double"] = "equal"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     risk: RiskSettings = RiskSettings()
     wellbeing: WellbeingSettings = WellbeingSettings()
     checkin_grace_hours: Annotated[float, Field(ge=0.0)] = 6.0
+    planning: PlanningSettings = PlanningSettings()
+    rewards: RewardSettings = RewardSettings()

@@ -169,6 +169,7 @@ class Mission(_Model):
     window: Window | None = None
     reward_ryo: Annotated[int, Field(ge=0)] | None = None
     status: MissionStatusField = MissionStatus.INTAKE
+    volunteers: list[Ident] = []  # shinobi who asked to go (SPEC section 13)
 
     @model_validator(mode="after")
     def _default_priority(self) -> Mission:

@@ -100,6 +100,9 @@ def village_document(village: Village) -> dict[str, Any]:
         }
         for order in doc["standing_orders"]
     ]
+    for mission in doc["missions"]:
+        if not mission.get("volunteers"):
+            mission.pop("volunteers", None)  # written only when someone volunteered
     for entry in doc["history"]:
         # Past missions are written as briefly as the SPEC example writes them.
         mission, report = entry["mission"], entry["report"]
