@@ -17,6 +17,7 @@ from missiondesk.cli import board as board_commands
 from missiondesk.cli import demo as demo_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
 from missiondesk.cli import planning as planning_commands
+from missiondesk.cli import players as player_commands
 from missiondesk.cli import rescue as rescue_commands
 from missiondesk.cli import serve as serve_commands
 from missiondesk.cli import users as user_commands
@@ -57,6 +58,7 @@ planning_commands.register(app)
 wellbeing_commands.register(app)
 serve_commands.register(app)
 user_commands.register(app)
+player_commands.register(app)
 
 
 def _say(message: str) -> None:

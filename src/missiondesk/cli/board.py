@@ -17,13 +17,15 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
         emit_json(rows)
         return
     table = Table(title="Mission board")
-    for column in ("mission", "title", "rank", "effective", "priority", "status"):
+    for column in ("mission", "title", "rank", "effective", "priority", "status", "volunteers"):
         table.add_column(column)
     for r in rows:
         effective = styled(r.effective_rank or "-")
         if r.effective_rank and r.effective_rank != r.rank:
             effective = styled((r.effective_rank, "bold red"))
-        table.add_row(r.id, r.title, r.rank, effective, str(r.priority), r.status)
+        table.add_row(
+            r.id, r.title, r.rank, effective, str(r.priority), r.status, ", ".join(r.volunteers)
+        )
     console.print(table)
 
 

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from missiondesk.domain.orders import Ident, StandingOrder
+from missiondesk.domain.promotion import PromotionRule
 from missiondesk.domain.ranks import (
     DEFAULT_PRIORITY,
     RECOVERING,
@@ -292,6 +293,7 @@ class Village(_Model):
     countermeasures: list[Countermeasure] = []
     standing_orders: list[StandingOrder] = []
     history: list[HistoryEntry] = []
+    promotion: list[PromotionRule] = []  # SPEC section 13
 
     @field_validator("format", mode="before")
     @classmethod

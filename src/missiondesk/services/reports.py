@@ -19,6 +19,7 @@ from missiondesk.services.missions import (
     squad_on_record,
     transition,
 )
+from missiondesk.services.players import pay_reward
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 from missiondesk.villagefile.parse import load_document
@@ -47,6 +48,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         sightings = _learn_encounters(connection, report)
         learned = _learn_interest(connection, mission, report, actor)
         _append_history(connection, mission, squad, report)
+        pay_reward(connection, mission, squad, report.outcome, report.returned)
         transition(connection, mission, MissionStatus.CLOSED, returned_at=report.returned)
         release_commitments(connection, mission_id)
         advance_today(connection, report.returned)

@@ -19,6 +19,7 @@ from missiondesk.store.village_rows import (
     has_village,
     insert_village,
     load_village,
+    volunteers_by_mission,
 )
 from missiondesk.villagefile.parse import load_village as read_village_file
 
@@ -98,6 +99,7 @@ class BoardRow(BaseModel):
     effective_rank: str | None
     priority: int
     status: str
+    volunteers: list[str] = []  # who volunteered for it (SPEC section 13)
 
 
 class RosterRow(BaseModel):
@@ -125,6 +127,7 @@ def board(db: Database) -> list[BoardRow]:
                 t.mission.c.status,
             )
         ).all()
+        volunteers = volunteers_by_mission(connection)
     result = [
         BoardRow(
             id=r.id,
@@ -133,6 +136,7 @@ def board(db: Database) -> list[BoardRow]:
             effective_rank=r.effective_rank,
             priority=r.priority,
             status=r.status,
+            volunteers=volunteers.get(r.id, []),
         )
         for r in rows
     ]

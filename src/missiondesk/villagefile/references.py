@@ -18,6 +18,7 @@ Who refers to what (read: "roads[].from names a place"):
     shinobi[].skills keys, roles.<role> keys        skill (SKILLS or the file's skills:)
     history[].squad.leader, .squad.members[]        shinobi
     history[].report.injuries[].shinobi             shinobi on that squad
+    missions[].volunteers[]                         shinobi
     ==============================================  ==================================
 
 Ids are unique within places, shinobi, missions, organizations, threats, standing_orders
@@ -87,6 +88,8 @@ def _references(village: Village) -> Iterator[tuple[str, Loc, str]]:
     for i, mission in enumerate(village.missions):
         for j, place in enumerate(mission.route):
             yield "place", ("missions", i, "route", j), place
+        for j, sid in enumerate(mission.volunteers):
+            yield "shinobi", ("missions", i, "volunteers", j), sid
     for i, sighting in enumerate(village.sightings):
         yield "threat", ("sightings", i, "threat"), sighting.threat
         yield "place", ("sightings", i, "place"), sighting.place

@@ -44,6 +44,7 @@ _TOP_LEVEL = (
     "countermeasures",
     "standing_orders",
     "history",
+    "promotion",
 )
 
 
@@ -87,6 +88,8 @@ def village_document(village: Village) -> dict[str, Any]:
         del doc["settings"]
     if not village.skills:
         del doc["skills"]
+    if not village.promotion:
+        del doc["promotion"]
     for road in doc["roads"]:
         if math.isfinite(road["hours"]) and road["hours"].is_integer():
             road["hours"] = int(road["hours"])  # `hours: 14` reads better than 14.0
