@@ -103,6 +103,13 @@ def volunteer(
     return Volunteered(mission=mission_id, shinobi=shinobi_id, withdrawn=withdraw, volunteers=after)
 
 
+def volunteers_of(db: Database, mission_id: str) -> list[str]:
+    """The mission's volunteers, in the order they volunteered."""
+    with db.reading() as connection:
+        mission_row(connection, mission_id)
+        return volunteers_by_mission(connection).get(mission_id, [])
+
+
 def _check_rank(connection: Connection, mission: dict[str, Any], shinobi: Any) -> None:
     """Refuse a mission above what a `max_rank_above` order allows this shinobi (at the
     mission's effective rank once assessed, its declared rank before)."""

@@ -24,6 +24,7 @@ from missiondesk.operations.reports import ReportFile
 from missiondesk.services import accounts as account_service
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import lifecycle, planning, signin, tracking
+from missiondesk.services import players as player_service
 from missiondesk.services import reports as report_service
 from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
@@ -43,7 +44,7 @@ from missiondesk.web.auth import (
     safe_next,
     set_cookie,
 )
-from missiondesk.web.policy import Permission, allows, only_own_missions
+from missiondesk.web.policy import Permission, allows, may_act_as, only_own_missions
 from missiondesk.web.reading import bingo_book, mission_detail
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -246,7 +247,31 @@ def mission_page(request: Request, mission_id: str, account: Reader) -> Response
         events=mission_timeline(db, mission_id),
         may_checkin=may_checkin and status in ("dispatched", "overdue"),
         places=[p.id for p in bingo_book(db).places] if may_checkin else [],
+        volunteers=player_service.volunteers_of(db, mission_id),
+        may_volunteer=allows(account.role, Permission.VOLUNTEER)
+        and status in player_service.OPEN_FOR_VOLUNTEERS,
+        volunteer_for_anyone=may_act_as(account.role, None, Permission.VOLUNTEER, ""),
     )
+
+
+@router.post("/missions/{mission_id}/volunteer")
+def volunteer(
+    request: Request,
+    mission_id: str,
+    account: Annotated[Account, Depends(PageAllowed(Permission.VOLUNTEER))],
+    shinobi: Annotated[str, Form(max_length=200)] = "",
+    withdraw: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    who = shinobi or account.shinobi or ""
+    if not may_act_as(account.role, account.shinobi, Permission.VOLUNTEER, who):
+        raise HTTPException(
+            status_code=403,
+            detail=f"a {account.role.value} account may volunteer only as its own shinobi",
+        )
+    player_service.volunteer(
+        database(request), mission_id, who, withdraw=bool(withdraw), actor=account.name
+    )
+    return back_to(mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/approve")

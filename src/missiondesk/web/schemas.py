@@ -130,6 +130,11 @@ class StepRequest(_Request):
     at: LocalTime | None = Field(default=None, description="When it happened; default: now.")
 
 
+class VolunteerRequest(_Request):
+    shinobi: Ident = Field(description="The shinobi who volunteers (a player: their own).")
+    withdraw: bool = Field(default=False, description="Withdraw the offer instead.")
+
+
 class CheckinRequest(StepRequest):
     place: Ident | None = Field(default=None, description="Where the squad is (a place id).")
 
