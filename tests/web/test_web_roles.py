@@ -90,6 +90,7 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("GET", "/plan", {}, EVERYONE),
     ("GET", "/roster", {}, EVERYONE),
     ("GET", "/bingo-book", {}, EVERYONE),
+    ("GET", "/me/missions", {}, EVERYONE),
     ("GET", "/wellbeing", {}, WATCHERS),
     ("GET", "/accounts", {}, HOKAGE),
     ("GET", "/missions/tani-scroll/report", {}, REPORTERS),

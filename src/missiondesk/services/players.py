@@ -301,3 +301,72 @@ def _meets(rule: PromotionRule, by_rank: Counter[str], wins: int) -> bool:
     return wins >= rule.successes and all(
         by_rank[rank.value] >= count for rank, count in rule.missions.items()
     )
+
+
+# --- My missions ------------------------------------------------------------------------
+
+
+class MyMission(BaseModel):
+    mission: str
+    title: str
+    rank: str
+    effective_rank: str | None
+    status: str
+    earliest: dt.date | None
+    departed_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    leader: str
+    squad: list[str]  # leader first
+    briefing: list[dict[str, Any]]  # the assessment's briefing, when assessed
+
+
+class MySchedule(BaseModel):
+    shinobi: str
+    missions: list[MyMission]  # where they are on the squad, most recent first
+    volunteered: list[str]  # missions they offered to go on
+    ledger: LedgerRow
+
+
+def my_missions(db: Database, shinobi_id: str) -> MySchedule:
+    """One shinobi's own schedule, squads and briefings, their offers and their ledger
+    (what a player's "My missions" page shows; nobody else's private records)."""
+    with db.reading() as connection:
+        require_village(connection)
+        on = connection.execute(
+            select(t.assignment.c.mission_id).where(t.assignment.c.shinobi_id == shinobi_id)
+        ).scalars()
+        ids = sorted(set(on))
+        rows = (
+            connection.execute(select(t.mission).where(t.mission.c.id.in_(ids))).mappings().all()
+            if ids
+            else []
+        )
+        squads: dict[str, list[dict[str, Any]]] = {}
+        for r in connection.execute(
+            select(t.assignment)
+            .where(t.assignment.c.mission_id.in_(ids))
+            .order_by(t.assignment.c.is_leader.desc(), t.assignment.c.position)
+        ).mappings():
+            squads.setdefault(r["mission_id"], []).append(dict(r))
+        offered = [
+            m for m, people in volunteers_by_mission(connection).items() if shinobi_id in people
+        ]
+    missions = [
+        MyMission(
+            mission=r["id"],
+            title=r["title"],
+            rank=r["rank"],
+            effective_rank=r["effective_rank"],
+            status=r["status"],
+            earliest=r["earliest"],
+            departed_at=r["departed_at"],
+            returned_at=r["returned_at"],
+            leader=squads[r["id"]][0]["shinobi_id"],  # leaders sort first
+            squad=[s["shinobi_id"] for s in squads[r["id"]]],
+            briefing=list((r["assessment"] or {}).get("briefing", [])),
+        )
+        for r in rows
+    ]
+    missions.sort(key=lambda m: (m.departed_at or dt.datetime.max, m.mission), reverse=True)
+    (mine,) = ledger(db, shinobi_id)
+    return MySchedule(shinobi=shinobi_id, missions=missions, volunteered=offered, ledger=mine)

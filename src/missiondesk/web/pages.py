@@ -254,6 +254,17 @@ def mission_page(request: Request, mission_id: str, account: Reader) -> Response
     )
 
 
+@router.get("/me/missions")
+def my_missions_page(request: Request, account: Reader) -> Response:
+    """A player's own schedule, squads, briefings, offers and ledger."""
+    mine = (
+        player_service.my_missions(database(request), account.shinobi)
+        if account.shinobi is not None
+        else None
+    )
+    return render(request, "my_missions.html", account, title="My missions", mine=mine)
+
+
 @router.post("/missions/{mission_id}/volunteer")
 def volunteer(
     request: Request,
