@@ -268,7 +268,9 @@ def test_board_and_roster_as_json(cli: Cli, sqlite_url: str) -> None:
 
     assert cli("--db", sqlite_url, "village", "import", DEMO_VILLAGE).code == 0
     board = json.loads(cli("--db", sqlite_url, "board", "--json").stdout)
-    assert {"id", "title", "rank", "effective_rank", "priority", "status"} == set(board[0])
+    assert {"id", "title", "rank", "effective_rank", "priority", "status", "volunteers"} == set(
+        board[0]
+    )
     assert any(m["id"] == "tani-scroll" and m["status"] == "intake" for m in board)
     roster = json.loads(cli("--db", sqlite_url, "roster", "--json").stdout)
     assert {"id", "name", "rank", "status", "available_from"} == set(roster[0])

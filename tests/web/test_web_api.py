@@ -32,7 +32,9 @@ def test_health_answers_without_an_account(client: TestClient) -> None:
 
 def test_board_and_roster_follow_the_cli_shapes(client: TestClient, as_role: Any) -> None:
     board = client.get("/api/board", headers=as_role("viewer")).json()
-    assert {"id", "title", "rank", "effective_rank", "priority", "status"} == set(board[0])
+    assert {"id", "title", "rank", "effective_rank", "priority", "status", "volunteers"} == set(
+        board[0]
+    )
     assert "tani-scroll" in {row["id"] for row in board}
     roster = client.get("/api/roster", headers=as_role("viewer")).json()
     assert {"id", "name", "rank", "status", "available_from"} == set(roster[0])

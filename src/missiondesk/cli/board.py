@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -17,15 +19,17 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
         emit_json(rows)
         return
     table = Table(title="Mission board")
-    for column in ("mission", "title", "rank", "effective", "priority", "status", "volunteers"):
+    # The volunteers column only when someone volunteered: titles keep their width.
+    offers = any(r.volunteers for r in rows)
+    columns = ("mission", "title", "rank", "effective", "priority", "status")
+    for column in (*columns, "volunteers") if offers else columns:
         table.add_column(column)
     for r in rows:
         effective = styled(r.effective_rank or "-")
         if r.effective_rank and r.effective_rank != r.rank:
             effective = styled((r.effective_rank, "bold red"))
-        table.add_row(
-            r.id, r.title, r.rank, effective, str(r.priority), r.status, ", ".join(r.volunteers)
-        )
+        cells: list[Any] = [r.id, r.title, r.rank, effective, str(r.priority), r.status]
+        table.add_row(*cells, *([", ".join(r.volunteers)] if offers else []))
     console.print(table)
 
 
