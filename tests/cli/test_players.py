@@ -132,6 +132,8 @@ def test_a_report_pays_the_reward_into_the_ledger(
     for s in squad:
         assert rows[s]["missions"]["C"] == before[s]["missions"]["C"] + 1
         assert rows[s]["successes"] == before[s]["successes"] + (outcome == "success")
+    events = json.loads(cli("--db", db_url, "timeline", SCROLL, "--json").stdout)
+    assert sum(s["ryo"] for s in events[-1]["after"]["paid"]) == paid  # logged with the report
     one = json.loads(cli("--db", db_url, "ledger", squad[0], "--json").stdout)
     assert one == [rows[squad[0]]]
     db = Database(resolve_url(db_url))

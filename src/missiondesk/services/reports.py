@@ -48,7 +48,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         sightings = _learn_encounters(connection, report)
         learned = _learn_interest(connection, mission, report, actor)
         _append_history(connection, mission, squad, report)
-        pay_reward(connection, mission, squad, report.outcome, report.returned)
+        paid = pay_reward(connection, mission, squad, report.outcome, report.returned)
         transition(connection, mission, MissionStatus.CLOSED, returned_at=report.returned)
         release_commitments(connection, mission_id)
         advance_today(connection, report.returned)
@@ -58,7 +58,11 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
             kind="mission.reported",
             subject=mission_id,
             before={"status": mission["status"]},
-            after={"status": "closed", "report": report.model_dump(mode="json")},
+            after={
+                "status": "closed",
+                "report": report.model_dump(mode="json"),
+                "paid": [s.model_dump(mode="json") for s in paid],
+            },
             at=report.returned,
         )
     return ReportResult(
