@@ -193,3 +193,20 @@ def test_promotion_rules_naming_unknown_ranks_are_file_errors(
     assert refused.code == 2
     assert re.search(r"village\.yaml:\d+: promotion\[0\]\.to: 'captain' is not", refused.stderr)
     assert re.search(r"village\.yaml:\d+: promotion\[0\]\.missions\.Z: 'Z' is not", refused.stderr)
+
+
+def test_my_missions_shows_own_squads_briefings_and_ledger(cli: Cli, db_url: str) -> None:
+    from missiondesk.services.players import my_missions
+
+    assert cli("--db", db_url, "village", "import", DEMO_VILLAGE).code == 0
+    squad = _send(cli, db_url)
+    db = Database(resolve_url(db_url))
+    mine = my_missions(db, squad[-1])
+    (scroll,) = [m for m in mine.missions if m.mission == SCROLL]
+    assert scroll.status == "dispatched" and scroll.squad == squad and scroll.leader == squad[0]
+    assessment = json.loads(cli("--db", db_url, "assess", SCROLL, "--json").stdout)
+    assert scroll.briefing == assessment["briefing"] and scroll.briefing
+    assert mine.ledger.shinobi == squad[-1]
+    outsider = next(s for s in ("tenten", "rock-lee", "mihoko") if s not in squad)
+    assert all(m.mission != SCROLL for m in my_missions(db, outsider).missions)
+    db.dispose()
