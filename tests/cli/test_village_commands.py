@@ -270,6 +270,7 @@ def test_board_and_roster_as_json(cli: Cli, sqlite_url: str) -> None:
     board = json.loads(cli("--db", sqlite_url, "board", "--json").stdout)
     assert {"id", "title", "rank", "effective_rank", "priority", "status"} <= set(board[0])
     assert {"judged_rank", "override"} <= set(board[0])  # SPEC section 11: beside the rank
+    assert "volunteers" in board[0]  # SPEC section 13
     assert any(m["id"] == "tani-scroll" and m["status"] == "intake" for m in board)
     roster = json.loads(cli("--db", sqlite_url, "roster", "--json").stdout)
     assert {"id", "name", "rank", "status", "available_from"} == set(roster[0])

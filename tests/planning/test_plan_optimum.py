@@ -30,6 +30,11 @@ ORDER_CHOICES = [
     order("counter", "counter_threats", min_probability=0.5),
     order("shield", "wellbeing_limit", flag="shield", forbid="lead"),
     order("shield-join", "wellbeing_limit", flag="shield", forbid="join"),
+    order("volunteers", "volunteers_only"),
+    order("volunteers-b", "volunteers_only", "B"),
+    order("one-above", "max_rank_above", ranks=1),
+    order("same-rank", "max_rank_above", ranks=0),
+    order("teams", "keep_teams"),
 ]
 THREAT = {"id": "itachi", "name": "Itachi", "rank": "S", "abilities": ["sharingan"]}
 MEASURE = {"ability": "sharingan", "advice": "Eyes down.", "role": "sensor"}
@@ -63,6 +68,10 @@ def boards(draw: st.DrawFn) -> tuple[Village, dict[str, Any], dict[str, set[str]
         )
         for k in range(draw(st.integers(1, 3)))
     ]
+    for member in roster:
+        member["team"] = draw(st.sampled_from([None, None, "t1", "t2"]))
+    for m in missions:
+        m["volunteers"] = [s["id"] for s in roster if draw(st.booleans())]
     orders = draw(st.lists(st.sampled_from(ORDER_CHOICES), max_size=4, unique_by=lambda o: o["id"]))
     past = [
         history(

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from missiondesk.domain.orders import RULES
+from missiondesk.domain.orders import PLAYER_RULES, RULES
 from missiondesk.domain.ranks import RECOVERING, ShinobiRank
 from missiondesk.domain.village import Village
 from missiondesk.villagefile.generate import generate_village
@@ -110,6 +110,8 @@ def test_missions_are_open_and_travel_real_roads(big_village: Village) -> None:
 
 
 def test_standing_orders_cover_the_spec_vocabulary(big_village: Village) -> None:
-    assert {o.rule for o in big_village.standing_orders} == set(RULES)
+    # The players' orders (SPEC section 13) depend on who volunteers and on teams, which
+    # a generated village does not model: it keeps section 4's vocabulary.
+    assert {o.rule for o in big_village.standing_orders} == set(RULES) - set(PLAYER_RULES)
     assert set(big_village.roles) == {"medic", "tracker", "sensor", "sealer"}
     assert any(c.role for c in big_village.countermeasures)

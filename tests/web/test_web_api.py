@@ -34,6 +34,7 @@ def test_board_and_roster_follow_the_cli_shapes(client: TestClient, as_role: Any
     board = client.get("/api/board", headers=as_role("viewer")).json()
     assert {"id", "title", "rank", "effective_rank", "priority", "status"} <= set(board[0])
     assert {"judged_rank", "override"} <= set(board[0])
+    assert "volunteers" in board[0]  # SPEC section 13
     assert "tani-scroll" in {row["id"] for row in board}
     roster = client.get("/api/roster", headers=as_role("viewer")).json()
     assert {"id", "name", "rank", "status", "available_from"} == set(roster[0])

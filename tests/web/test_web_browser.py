@@ -226,3 +226,29 @@ def test_hokage_creates_a_mission_and_cancels_it(
     sighting.get_by_role("button", name="Add the sighting").click()
     page.wait_for_url(f"{server}/bingo-book")
     assert errors == []
+
+
+def test_a_player_volunteers_withdraws_and_sees_their_own_page(
+    server: str, browser: object, password: str
+) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    sign_in(page, server, "shinobi", password)  # linked to nara-shikamaru
+    page.goto(f"{server}/missions/tani-scroll")
+    page.get_by_role("button", name="Volunteer as nara-shikamaru").click()
+    page.wait_for_url(f"{server}/missions/tani-scroll")
+    assert "nara-shikamaru" in page.locator("#volunteers ul").inner_text()
+    page.goto(f"{server}/")
+    assert (
+        "volunteers: nara-shikamaru"
+        in page.locator(".mission-card", has_text="tani-scroll").inner_text()
+    )
+    page.click("text=My missions")
+    page.wait_for_url(f"{server}/me/missions")
+    assert "tani-scroll" in page.locator("#my-ledger").inner_text()
+    shoot(page, "my-missions")
+    page.goto(f"{server}/missions/tani-scroll")
+    page.get_by_role("button", name="Withdraw nara-shikamaru").click()
+    page.wait_for_url(f"{server}/missions/tani-scroll")
+    assert "Nobody has volunteered yet" in page.locator("#volunteers").inner_text()
+    # Someone else's private records stay closed.
+    assert page.goto(f"{server}/wellbeing").status == 403  # type: ignore[union-attr]

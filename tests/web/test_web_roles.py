@@ -22,6 +22,7 @@ HOKAGE = frozenset({"hokage"})
 WATCHERS = frozenset({"hokage", "commander", "medic", "viewer"})
 REPORTERS = frozenset({"hokage", "commander", "medic"})
 CLEARERS = frozenset({"hokage", "medic"})
+PLAYERS = frozenset({"hokage", "commander", "shinobi"})
 
 REPORT = {"outcome": "success", "returned": "2026-11-27T18:00"}
 
@@ -55,6 +56,22 @@ API: list[tuple[str, str, dict[str, Any], frozenset[str]]] = [
     ("POST", "/api/clock/advance", {"json": {"duration": "1h"}}, STAFF),
     ("POST", "/api/clock/set", {"json": {"time": "2026-11-23T02:00"}}, STAFF),
     ("POST", "/api/tick", {}, STAFF),
+    # The shinobi account's own shinobi (nara-shikamaru) and someone else's; withdrawing
+    # an offer never made is refused (409) for whoever may ask, and changes nothing.
+    (
+        "POST",
+        "/api/missions/tani-scroll/volunteer",
+        {"json": {"shinobi": "nara-shikamaru", "withdraw": True}},
+        PLAYERS,
+    ),
+    (
+        "POST",
+        "/api/missions/tani-scroll/volunteer",
+        {"json": {"shinobi": "rock-lee", "withdraw": True}},
+        STAFF,
+    ),
+    ("GET", "/api/ledger", {}, EVERYONE),
+    ("GET", "/api/promotions", {}, EVERYONE),
     ("POST", "/api/missions/tani-scroll/rescue", {}, STAFF),
     ("GET", "/api/wellbeing", {}, WATCHERS),
     ("POST", "/api/wellbeing/clear", {"json": {"shinobi": "nobody", "kind": "shield"}}, CLEARERS),
@@ -93,6 +110,7 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("GET", "/plan", {}, EVERYONE),
     ("GET", "/roster", {}, EVERYONE),
     ("GET", "/bingo-book", {}, EVERYONE),
+    ("GET", "/me/missions", {}, EVERYONE),
     ("GET", "/wellbeing", {}, WATCHERS),
     ("GET", "/accounts", {}, HOKAGE),
     ("GET", "/missions/tani-scroll/report", {}, REPORTERS),
@@ -107,6 +125,7 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("POST", "/missions/tani-scroll/rescue", {}, STAFF),
     ("POST", "/missions/tani-scroll/report", {"outcome": "success"}, REPORTERS),
     ("POST", "/wellbeing/clear", {"shinobi": "nobody", "kind": "shield"}, CLEARERS),
+    ("POST", "/missions/tani-scroll/volunteer", {"shinobi": "rock-lee", "withdraw": "1"}, STAFF),
     ("POST", "/accounts", {"name": "x", "role": "viewer"}, HOKAGE),
     ("POST", "/accounts/nobody/disable", {}, HOKAGE),
     ("GET", "/missions/new", {}, STAFF),
@@ -171,11 +190,14 @@ def test_every_route_is_in_the_matrix(app_routes: list[APIRoute]) -> None:
 def test_policy_table_agrees_with_the_matrix(app_routes: list[APIRoute]) -> None:
     permissions = route_permissions(app_routes)
     routes = {(m, concrete(p)): guard for (m, p), (_, guard) in permissions.items()}
-    for method, path, _, allowed in API + PAGES:
+    for method, path, arguments, allowed in API + PAGES:
         guard = routes[(method, path)]
         by_policy = {r.value for r in POLICY[guard.permission]}
         if path.endswith("/checkin"):
             by_policy.discard("shinobi")  # own missions only; not theirs here
+        as_someone = (arguments.get("json") or arguments).get("shinobi") != "nara-shikamaru"
+        if path.endswith("/volunteer") and as_someone:
+            by_policy.discard("shinobi")  # as their own shinobi only; not theirs here
         assert by_policy == allowed, f"{method} {path}: policy {by_policy} != matrix {allowed}"
 
 

@@ -20,6 +20,7 @@ from missiondesk.cli import edits as edit_commands
 from missiondesk.cli import lifecycle as lifecycle_commands
 from missiondesk.cli import notify as notify_commands
 from missiondesk.cli import planning as planning_commands
+from missiondesk.cli import players as player_commands
 from missiondesk.cli import rescue as rescue_commands
 from missiondesk.cli import serve as serve_commands
 from missiondesk.cli import users as user_commands
@@ -63,6 +64,7 @@ serve_commands.register(app)
 user_commands.register(app)
 edit_commands.register(app)
 notify_commands.register(app)
+player_commands.register(app)
 
 
 def _say(message: str) -> None:

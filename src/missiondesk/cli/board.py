@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -19,11 +21,14 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
         return
     table = Table(title="Mission board")
     # Ids are what people type next: never cut; the title wraps instead. Short headers
-    # leave the title room at 80 columns.
+    # leave the title room at 80 columns; the volunteers column only when someone offered.
+    offers = any(r.volunteers for r in rows)
     table.add_column("mission", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
     table.add_column("title", ratio=1)
     for column in ("rank", "judged", "eff.", "P", "status"):
         table.add_column(column, no_wrap=True)
+    if offers:
+        table.add_column("volunteers")
     overruled = []
     for r in rows:
         effective = styled(r.effective_rank or "-")
@@ -34,7 +39,8 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
             overruled.append(r)
         title = f"{r.title} ({r.note})" if r.note else r.title
         judged = r.judged_rank or "-"
-        table.add_row(r.id, title, r.rank, judged, effective, str(r.priority), r.status)
+        cells: list[Any] = [r.id, title, r.rank, judged, effective, str(r.priority), r.status]
+        table.add_row(*cells, *([", ".join(r.volunteers)] if offers else []))
     console.print(table)
     for r in overruled:
         assert r.override is not None

@@ -102,6 +102,26 @@ class WellbeingLimit(_Order):
     forbid: Literal["lead", "join"]
 
 
+class VolunteersOnly(_Order):
+    """Only shinobi who volunteered for the mission are sent (SPEC section 13)."""
+
+    rule: Literal["volunteers_only"]
+
+
+class MaxRankAbove(_Order):
+    """A shinobi goes only on missions whose effective rank is at most their grade plus
+    `ranks` (grades: academy and genin D, chunin C, special_jonin B, jonin A, kage S)."""
+
+    rule: Literal["max_rank_above"]
+    ranks: Annotated[int, Field(ge=0, le=4, strict=True)]
+
+
+class KeepTeams(_Order):
+    """Members of one `team` are sent together or not at all (docs/planning.md)."""
+
+    rule: Literal["keep_teams"]
+
+
 StandingOrder = Annotated[
     RequireRole
     | LeaderMinRank
@@ -112,7 +132,10 @@ StandingOrder = Annotated[
     | MaxMissions
     | MinRest
     | CounterThreats
-    | WellbeingLimit,
+    | WellbeingLimit
+    | VolunteersOnly
+    | MaxRankAbove
+    | KeepTeams,
     Field(discriminator="rule"),
 ]
 
@@ -127,4 +150,10 @@ RULES: tuple[str, ...] = (
     "min_rest",
     "counter_threats",
     "wellbeing_limit",
+    "volunteers_only",
+    "max_rank_above",
+    "keep_teams",
 )
+
+PLAYER_RULES: tuple[str, ...] = ("volunteers_only", "max_rank_above", "keep_teams")
+"""The orders of SPEC section 13, for villages whose players volunteer and form teams."""

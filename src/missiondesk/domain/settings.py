@@ -6,7 +6,7 @@ village without settings behaves as docs/risk.md, docs/operations.md and docs/we
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +43,22 @@ class WellbeingSettings(BaseModel):
     flag_days: Annotated[int, Field(ge=1)] = 30
 
 
+class PlanningSettings(BaseModel):
+    """Weights of the plan's player terms (docs/planning.md, "Objective")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    volunteer_weight: Annotated[int, Field(ge=0, le=1000)] = 30  # per member who volunteered
+    teammate_weight: Annotated[int, Field(ge=0, le=1000)] = 10  # per pair of team-mates
+
+
+class RewardSettings(BaseModel):
+    """How a report's reward is paid out (docs/operations.md, "Rewards")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    village_share: Probability = 0.2
+    split: Literal["equal", "leader_double"] = "equal"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     risk: RiskSettings = RiskSettings()
@@ -51,3 +67,5 @@ class Settings(BaseModel):
     # An act (dispatch, check-in, report ...) dated more than this many days after the
     # village clock is refused: moving the calendar that far is `clock set`'s job.
     act_ahead_days: Annotated[int, Field(ge=0)] = 60
+    planning: PlanningSettings = PlanningSettings()
+    rewards: RewardSettings = RewardSettings()

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from missiondesk.domain.orders import Ident, StandingOrder
+from missiondesk.domain.promotion import PromotionRule
 from missiondesk.domain.ranks import (
     DEFAULT_PRIORITY,
     RECOVERING,
@@ -233,6 +234,7 @@ class Mission(_Model):
     checkins: list[SquadCheckin] = []
     rescue_of: Ident | None = None  # a rescue names the mission whose squad it went after
     override: RankOverride | None = None
+    volunteers: list[Ident] = []  # shinobi who asked to go (SPEC section 13)
 
     @model_validator(mode="after")
     def _default_priority(self) -> Mission:
@@ -365,6 +367,7 @@ class Village(_Model):
     standing_orders: list[StandingOrder] = []
     history: list[HistoryEntry] = []
     wellbeing_clearances: list[Clearance] = []
+    promotion: list[PromotionRule] = []  # SPEC section 13
 
     @field_validator("format", mode="before")
     @classmethod

@@ -13,11 +13,14 @@ from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import MissionRank
 from missiondesk.domain.village import HistoryEntry, Mission, Squad, Village
 from missiondesk.planning.quality import (
+    WEIGHTS,
     MemberScore,
+    Weights,
     default_scores,
     good_pairs,
     leader_points,
     member_points,
+    village_weights,
 )
 from missiondesk.planning.roster import Departure, Roster
 from missiondesk.planning.rules import ALWAYS, DEFAULT_MAX_SIZE, MissionView, Need, mission_needs
@@ -51,6 +54,8 @@ class Requirements:
     previous: frozenset[int] = frozenset()
     previous_leader: int | None = None
     base: int = 1  # the base size: members beyond it are padding (quality.py)
+    teams: list[np.ndarray] = field(default_factory=list)  # each goes whole or not at all
+    volunteered: frozenset[int] = frozenset()  # who volunteered for it
 
     @property
     def priority(self) -> int:
@@ -75,6 +80,7 @@ class Board:
     missions: list[Requirements]
     pairs: Mapping[tuple[str, str], int]
     workload: list[np.ndarray]  # per mission: missions each person went on recently
+    weights: Weights = WEIGHTS
 
     def mission_index(self) -> dict[str, int]:
         return {r.mission.id: k for k, r in enumerate(self.missions)}
@@ -103,6 +109,7 @@ def compile_board(
             )
     proxy: dict[MissionRank, np.ndarray] = {}
     days = village.settings.wellbeing.workload_days
+    weights = village_weights(village.settings)
     missions = []
     workload = []
     for mid in mission_ids:
@@ -120,6 +127,7 @@ def compile_board(
         eligible = ~forbidden
         leads = np.ones(len(roster), dtype=bool)
         low, high = 1, None
+        groups: list[np.ndarray] = []
         for need in needs:
             if need.kind == "serve":
                 assert need.mask is not None
@@ -131,8 +139,18 @@ def compile_board(
                 low = max(low, need.low)
                 if need.high is not None:
                     high = need.high if high is None else min(high, need.high)
+            elif need.kind == "team":
+                groups.extend(need.groups)
+        # keep_teams binds only the teams the squad may hold whole (docs/planning.md).
+        teams = [g for g in groups if high is None or len(g) <= high]
         if high is None:
             high = size_cap(low, [n.count for n in needs if n.kind == "count"])
+            if teams:
+                # A squad cut down to its leader, its counted people and its minimum
+                # keeps each one's whole team: room for that many teams.
+                widest = max(len(g) for g in teams)
+                people = 1 + sum(n.count for n in needs if n.kind == "count") + low
+                high = max(high, people * widest)
         prev = previous.get(mid)
         before = (
             frozenset(roster.index[s] for s in prev.everyone if s in roster.index)
@@ -150,6 +168,8 @@ def compile_board(
             proxy[rank] = default_scores(roster, rank)
         recent = roster.missions_before(earliest, days)
         workload.append(recent)
+        volunteered = np.zeros(len(roster), dtype=bool)
+        volunteered[[roster.index[v] for v in mission.volunteers if v in roster.index]] = True
         missions.append(
             Requirements(
                 mission=mission,
@@ -163,16 +183,19 @@ def compile_board(
                 low=low,
                 high=high,
                 forbidden=forbidden,
-                value=member_points(proxy[rank], recent, roster.flagged, kept),
+                value=member_points(proxy[rank], recent, roster.flagged, kept)
+                + weights.volunteer * volunteered,
                 lead_value=leader_points(proxy[rank], roster.flagged, kept_lead),
                 pinned=sorted(roster.index[s] for s, m in pins.items() if m == mid),
                 previous=before,
                 previous_leader=prev_leader,
+                teams=teams,
+                volunteered=frozenset(np.flatnonzero(volunteered).tolist()),
             )
         )
         missions[-1].base = smallest_squad(missions[-1])
     pairs = good_pairs(village.history)
-    return Board(village, roster, missions, pairs, workload)
+    return Board(village, roster, missions, pairs, workload, weights)
 
 
 def smallest_squad(req: Requirements) -> int:
@@ -306,6 +329,9 @@ def prune(
             room = limit - len(seen)
             if room > 0 and len(rest):
                 picked.extend(rng.choice(rest, size=min(room, len(rest)), replace=False).tolist())
+            for group in req.teams:
+                if np.isin(group, picked).any():
+                    picked.extend(group.tolist())
             chosen = np.unique(np.array(picked, dtype=np.int64))
         missions.append(np.full(len(chosen), k, dtype=np.int64))
         people.append(chosen.astype(np.int64))

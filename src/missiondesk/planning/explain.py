@@ -128,10 +128,16 @@ def explain_unstaffed(board: Board, k: int, placed: Mapping[int, str], proven: b
             "a squad could be formed from the people left free; the search ran out of time "
             "before adding it (plan again with a longer time limit)"
         ]
-    return [
+    found = [
         f"each order can be met on its own, but no squad of at most {req.high} meets all of "
         f"them at once from the {free} who may serve"
     ]
+    if req.teams:
+        found.append(
+            "team-mates go together or not at all (keep_teams), and a team with a member "
+            "who may not serve here stays home"
+        )
+    return found
 
 
 def explain_squad(
@@ -160,6 +166,15 @@ def explain_squad(
             squad_reasons.append(f"{_label(need)}: {need.text}: {ids[squad.leader]} leads")
         elif need.kind == "size":
             squad_reasons.append(f"{_label(need)}: {need.text}: {len(everyone)} go")
+        elif need.kind == "team":
+            whole = [g for g in req.teams if set(g.tolist()) <= set(everyone)]
+            teams = [f"team {roster.shinobi[int(g[0])].team} ({len(g)})" for g in whole]
+            squad_reasons.append(
+                f"{_label(need)}: {need.text}: " + (", ".join(teams) or "no team goes")
+            )
+            for g in whole:
+                for i in g.tolist():
+                    members[i].append(f"goes with team {roster.shinobi[i].team}")
         elif need.order != ALWAYS:
             squad_reasons.append(f"{_label(need)}: {need.text}: everyone qualifies")
     for i in everyone:

@@ -10,6 +10,7 @@ The words for what breaks come from the rules' own `check_*` functions, not from
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ def least_broken_squad(
     lows = [n.low for n in req.needs if n.kind == "size"]
     cap = max(size_cap(max([1, *lows]), [n.count for n in req.needs if n.kind == "count"]), 1)
     cap = max(cap, len(req.pinned))
+    if req.teams:
+        cap = max(cap, req.high)  # room for whole teams (compile_board's cap)
     model.add(size <= cap)
 
     broken: dict[str, cp_model.IntVar] = {}
@@ -116,6 +119,22 @@ def least_broken_squad(
             model.add(short >= need.count - fit)
             model.add(short <= need.count * order_broken(need.order))
             amounts.append(short)
+        elif need.kind == "team":
+            for group in req.teams:
+                inside = [x[p] for p in group.tolist() if p in x]
+                if not inside:
+                    continue
+                # The team whole, or none of it (a member outside the pool keeps it home).
+                pairs = (
+                    [(v, 0) for v in inside]
+                    if len(inside) < len(group)
+                    else list(itertools.pairwise(inside))
+                )
+                for a, b in pairs:
+                    if strict:
+                        model.add(a == b)
+                    else:
+                        model.add(a == b).only_enforce_if(order_broken(need.order).Not())
         elif need.kind == "size":
             if strict:
                 model.add(size >= need.low)
@@ -181,6 +200,7 @@ def what_breaks(
         countermeasures=req.view.countermeasures,
         flags=flags,
         record=roster.record,
+        roster=tuple(people),
     )
     texts: dict[str, list[str]] = defaultdict(list)
     for order, _rule, text in check_squad(facts, orders):

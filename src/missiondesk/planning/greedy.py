@@ -30,12 +30,33 @@ def build_squad(req: Requirements, free: np.ndarray) -> Assignment | None:
 
     The leader first (the one who can lead and covers most unmet needs), then whoever
     covers most of what is still unmet, then the best by points up to the minimum size,
-    then more while they add points (beyond the base size, more than the padding cost)."""
+    then more while they add points (beyond the base size, more than the padding cost).
+    Under `keep_teams` a team member comes with the whole team (`req.teams`), and a team
+    not all free for the mission stays home."""
     free = free & req.eligible
     free[req.pinned] = True
-    chosen = list(req.pinned)
+    unit: dict[int, list[int]] = {}  # person -> their whole team (themselves included)
+    for group in req.teams:
+        if not free[group].all():
+            if any(p in req.pinned for p in group.tolist()):
+                return None
+            free[group] = False
+        for p in group.tolist():
+            unit[p] = group.tolist()
+    chosen: list[int] = []
     taken = np.zeros(len(free), dtype=bool)
-    taken[chosen] = True
+
+    def take(i: int) -> bool:
+        joining = [p for p in unit.get(i, [i]) if not taken[p]]
+        if len(chosen) + len(joining) > req.high:
+            return False
+        chosen.extend(joining)
+        taken[joining] = True
+        return True
+
+    for p in req.pinned:
+        if not taken[p] and not take(p):
+            return None
 
     def unmet() -> list[np.ndarray]:
         found = []
@@ -49,34 +70,37 @@ def build_squad(req: Requirements, free: np.ndarray) -> Assignment | None:
         masks = unmet()
         return np.sum(masks, axis=0) if masks else np.zeros(len(free), dtype=np.int64)
 
-    leaders = free & req.leads
+    size_of = np.ones(len(free), dtype=np.int64)  # a unit is always taken whole
+    for group in req.teams:
+        size_of[group] = len(group)
+
+    def fits() -> np.ndarray:
+        return size_of <= req.high - len(chosen)
+
+    leaders = free & req.leads & (taken | fits())
     if not leaders.any():
         return None
     pick = np.where(leaders, cover() * _COVER + req.value + req.lead_value, np.iinfo(np.int64).min)
     leader = int(np.argmax(pick))
-    if not taken[leader]:
-        chosen.append(leader)
-        taken[leader] = True
+    if not taken[leader] and not take(leader):
+        return None
     while unmet():
-        if len(chosen) >= req.high:
-            return None
         gain = cover()
-        options = free & ~taken & (gain > 0)
+        options = free & ~taken & (gain > 0) & fits()
         if not options.any():
             return None
         i = int(np.argmax(np.where(options, gain * _COVER + req.value, np.iinfo(np.int64).min)))
-        chosen.append(i)
-        taken[i] = True
+        take(i)
     while len(chosen) < req.high:
-        options = free & ~taken
+        options = free & ~taken & fits()
         if not options.any():
             break
         i = int(np.argmax(np.where(options, req.value, np.iinfo(np.int64).min)))
-        cost = WEIGHTS.padding if len(chosen) >= req.base else 0
-        if len(chosen) >= req.low and req.value[i] <= cost:
+        joining = [p for p in unit.get(i, [i]) if not taken[p]]
+        cost = WEIGHTS.padding if len(chosen) + len(joining) > req.base else 0
+        if len(chosen) >= req.low and int(req.value[joining].sum()) <= cost * len(joining):
             break
-        chosen.append(i)
-        taken[i] = True
+        take(i)
     if not req.low <= len(chosen) <= req.high:
         return None
     chosen.remove(leader)

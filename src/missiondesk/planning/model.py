@@ -4,6 +4,7 @@ priority of staffed missions, then, with that held, the quality points.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -23,6 +24,7 @@ from missiondesk.planning.quality import (
     WEIGHTS,
     leader_points,
     member_points,
+    teammates,
 )
 from missiondesk.planning.relax import Relaxation, lp_relaxation
 
@@ -108,7 +110,7 @@ class PlanModel:
             kept = np.isin(who, list(req.previous))
             member_coef[a:b] = member_points(
                 scores[a:b], board.workload[k][who], roster.flagged[who], kept
-            )
+            ) + board.weights.volunteer * np.isin(who, list(req.volunteered))
             lead_coef = leader_points(
                 scores[a:b], roster.flagged[who], who == (req.previous_leader or -1)
             )
@@ -126,6 +128,17 @@ class PlanModel:
                 model.add(cp_model.LinearExpr.sum(fit) >= need.count * y)
             for p in req.pinned:
                 model.add(xs[int(np.flatnonzero(who == p)[0])] == 1)
+            here = set(who.tolist())
+            for group in req.teams:
+                # keep_teams: all of the team or none of it; a member who is no candidate
+                # here keeps the whole team off.
+                at = [int(np.flatnonzero(who == p)[0]) for p in group.tolist() if p in here]
+                if len(at) < len(group):
+                    for o in at:
+                        model.add(xs[o] == 0)
+                else:
+                    for o1, o2 in itertools.pairwise(at):
+                        model.add(xs[o1] == xs[o2])
             if req.high > req.base:
                 # Members beyond the base size: each pays the padding cost.
                 extra = model.new_int_var(0, req.high - req.base, f"e{k}")
@@ -203,6 +216,20 @@ class PlanModel:
                 touching[jb].append(z)
                 terms.append(z)
                 coefs.append(WEIGHTS.pair * min(PAIR_CAP, count))
+        for ia, ib in teammates(roster):
+            # Team-mates on one squad: a bonus per pair, like the pairs above.
+            for ja in per_person.get(ia, []):
+                k = int(self.cands.mission[ja])
+                jb = self.lookup.get((k, ib))
+                if jb is None or self.board.missions[k].base < 2 or not self.board.weights.teammate:
+                    continue
+                z = self.model.new_bool_var(f"t{ja}_{jb}")
+                self.model.add_implication(z, self.x[ja])
+                self.model.add_implication(z, self.x[jb])
+                self._bonus_allowed(k, z)
+                self._bonuses.append((z, k, [[ja], [jb]]))
+                terms.append(z)
+                coefs.append(self.board.weights.teammate)
         for j, zs in touching.items():
             # A member pairs with at most the rest of a squad of its base size (a larger
             # squad earns no pair bonus): keeps the LP bound honest.

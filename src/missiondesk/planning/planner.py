@@ -184,13 +184,26 @@ def _points(
             req.previous,
             req.previous_leader,
             req.base,
+            board.weights,
+            req.volunteered,
         )
     return found
 
 
 def _terms(points: Iterable[SquadPoints]) -> dict[str, int]:
     terms = dict.fromkeys(
-        ("success", "economy", "workload", "wellbeing", "pairs", "juniors", "continuity"), 0
+        (
+            "success",
+            "economy",
+            "workload",
+            "wellbeing",
+            "pairs",
+            "juniors",
+            "continuity",
+            "volunteers",
+            "teams",
+        ),
+        0,
     )
     for p in points:
         for name in terms:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import SHINOBI_RANK_AS_MISSION_RANK, MissionRank, Outcome, ShinobiRank
+from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import HistoryEntry, Shinobi
 from missiondesk.planning.roster import RANK_LEVEL, Roster
 
@@ -44,9 +45,31 @@ class Weights:
     junior: int = 25  # per squad with a genin beside a jonin or special jonin
     keep: int = 100  # per member kept on the mission they had in the previous plan
     keep_lead: int = 40  # when the previous leader leads again
+    volunteer: int = 30  # per member who volunteered (settings.planning.volunteer_weight)
+    teammate: int = 10  # per pair of team-mates on one squad (settings.planning.teammate_weight)
 
 
 WEIGHTS = Weights()
+
+
+def village_weights(settings: Settings) -> Weights:
+    """The weights with the village's own player terms."""
+    return replace(
+        WEIGHTS,
+        volunteer=settings.planning.volunteer_weight,
+        teammate=settings.planning.teammate_weight,
+    )
+
+
+def teammates(roster: Roster) -> list[tuple[int, int]]:
+    """Pairs of roster indices (a < b) on the same `team`."""
+    by_team: dict[str, list[int]] = {}
+    for i, s in enumerate(roster.shinobi):
+        if s.team is not None:
+            by_team.setdefault(s.team, []).append(i)
+    return [pair for members in by_team.values() for pair in combinations(members, 2)]
+
+
 PAIR_CAP = 3
 PAIR_MIN = 2  # clean successes together before a pair counts: one shared mission is chance
 JUNIOR = RANK_LEVEL[ShinobiRank.GENIN]
@@ -142,6 +165,8 @@ class SquadPoints:
     pairs: int = 0
     juniors: int = 0
     continuity: int = 0
+    volunteers: int = 0
+    teams: int = 0
 
     @property
     def total(self) -> int:
@@ -153,6 +178,8 @@ class SquadPoints:
             + self.pairs
             + self.juniors
             + self.continuity
+            + self.volunteers
+            + self.teams
         )
 
 
@@ -167,6 +194,7 @@ def squad_points(
     previous_leader: int | None,
     base: int,
     weights: Weights = WEIGHTS,
+    volunteered: frozenset[int] = frozenset(),
 ) -> SquadPoints:
     """The quality of one concrete squad by term, the same sum the model maximises. A squad
     larger than `base` pays `padding` per extra member and earns no pair or junior bonus."""
@@ -179,9 +207,14 @@ def squad_points(
     together = sum(min(PAIR_CAP, pairs.get(p, 0)) for p in combinations(ids, 2))
     ranks = {int(roster.rank[i]) for i in everyone}
     junior = JUNIOR in ranks and any(r in ranks for r in SENIORS)
+    mates = sum(
+        1
+        for a, b in combinations(everyone, 2)
+        if roster.shinobi[a].team is not None and roster.shinobi[a].team == roster.shinobi[b].team
+    )
     extra = max(0, len(everyone) - base)
     if extra:
-        together, junior = 0, False
+        together, junior, mates = 0, False, 0
     return SquadPoints(
         success=success,
         economy=-weights.economy * len(everyone) - weights.padding * extra,
@@ -191,4 +224,6 @@ def squad_points(
         pairs=weights.pair * together,
         juniors=weights.junior * junior,
         continuity=weights.keep * kept + weights.keep_lead * (leader == previous_leader),
+        volunteers=weights.volunteer * sum(i in volunteered for i in everyone),
+        teams=weights.teammate * mates,
     )

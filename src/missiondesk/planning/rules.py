@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
@@ -20,15 +20,19 @@ from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.orders import (
     CounterThreats,
     ForbidRank,
+    KeepTeams,
     LeaderMinRank,
     MaxMissions,
+    MaxRankAbove,
     MaxSize,
     MinRest,
     MinSize,
     RequireRank,
     RequireRole,
+    VolunteersOnly,
     WellbeingLimit,
 )
+from missiondesk.domain.ranks import SHINOBI_RANK_AS_MISSION_RANK, MissionRank, ShinobiRank
 from missiondesk.domain.village import Countermeasure, Mission, Shinobi, Threat
 from missiondesk.planning.roster import Record, Roster, fills_role, may_leave_on
 
@@ -37,7 +41,7 @@ DEFAULT_MAX_SIZE = 6
 mission's needs could require (see `candidates.size_cap`): it bounds the model, never
 what the orders allow."""
 
-NeedKind = Literal["serve", "lead", "count", "size"]
+NeedKind = Literal["serve", "lead", "count", "size", "team"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Need:
     low: int = 1
     high: int | None = None  # None: no upper limit (only max_size sets one)
     why_not: Callable[[int], str] | None = None
+    groups: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class SquadFacts:
     countermeasures: Sequence[Countermeasure]
     flags: Mapping[str, Collection[str]]
     record: Record
+    roster: Sequence[Shinobi] = ()  # the whole roster (keep_teams reads team-mates)
+    size_limit: int | None = None  # the smallest max_size that applies (set by check_squad)
 
 
 OrderT = TypeVar("OrderT")
@@ -417,6 +424,133 @@ def needs_wellbeing_limit(order: WellbeingLimit, view: MissionView) -> list[Need
     ]
 
 
+# --- volunteers_only --------------------------------------------------------------------
+
+
+def check_volunteers_only(order: VolunteersOnly, squad: SquadFacts) -> list[str]:
+    return [
+        f"{s.id} has not volunteered for {squad.mission.id}"
+        for s in squad.everyone
+        if s.id not in squad.mission.volunteers
+    ]
+
+
+def needs_volunteers_only(order: VolunteersOnly, view: MissionView) -> list[Need]:
+    volunteers = set(view.mission.volunteers)
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "serve",
+            "only volunteers",
+            mask=np.array([sid in volunteers for sid in view.roster.ids], dtype=bool),
+            why_not=lambda i: "has not volunteered for it",
+        )
+    ]
+
+
+# --- max_rank_above ---------------------------------------------------------------------
+
+
+def grade(rank: ShinobiRank) -> MissionRank:
+    """A shinobi's grade as a mission rank: academy and genin D, chunin C, special_jonin
+    B, jonin A, kage S."""
+    return SHINOBI_RANK_AS_MISSION_RANK[rank]
+
+
+def rank_allowed(rank: ShinobiRank, effective: MissionRank, ranks: int) -> bool:
+    """Whether a shinobi of `rank` may go on a mission of `effective` rank when missions
+    may be at most `ranks` above their grade."""
+    return effective.level <= grade(rank).level + ranks
+
+
+def _too_high(rank: ShinobiRank, effective: MissionRank, ranks: int) -> str:
+    return (
+        f"is {rank.value} (grade {grade(rank).value}); a {effective.value}-rank mission is "
+        f"more than {plural(ranks, 'rank')} above it"
+    )
+
+
+def check_max_rank_above(order: MaxRankAbove, squad: SquadFacts) -> list[str]:
+    effective = squad.assessment.effective_rank
+    return [
+        f"{s.id} {_too_high(s.rank, effective, order.ranks)}"
+        for s in squad.everyone
+        if not rank_allowed(s.rank, effective, order.ranks)
+    ]
+
+
+def needs_max_rank_above(order: MaxRankAbove, view: MissionView) -> list[Need]:
+    effective = view.assessment.effective_rank
+    people = view.roster.shinobi
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "serve",
+            f"nobody more than {plural(order.ranks, 'rank')} below {effective.value}",
+            mask=np.array([rank_allowed(s.rank, effective, order.ranks) for s in people], bool),
+            why_not=lambda i: _too_high(people[i].rank, effective, order.ranks),
+        )
+    ]
+
+
+# --- keep_teams -------------------------------------------------------------------------
+
+
+def team_groups(
+    people: Sequence[Shinobi], earliest: dt.date, size_limit: int | None
+) -> dict[str, list[Shinobi]]:
+    """The teams that must go whole: for each `team`, its members free to leave on the
+    mission's earliest day, when there are at least two of them and no more than the
+    squad may hold (`size_limit`, the smallest `max_size` that applies; None: no limit)."""
+    found: dict[str, list[Shinobi]] = {}
+    for s in people:
+        if s.team is not None and may_leave_on(s, earliest):
+            found.setdefault(s.team, []).append(s)
+    return {
+        team: members
+        for team, members in sorted(found.items())
+        if len(members) >= 2 and (size_limit is None or len(members) <= size_limit)
+    }
+
+
+def check_keep_teams(order: KeepTeams, squad: SquadFacts) -> list[str]:
+    on = {s.id for s in squad.everyone}
+    found = []
+    for team, members in team_groups(squad.roster, squad.earliest, squad.size_limit).items():
+        going = [s.id for s in members if s.id in on]
+        left = [s.id for s in members if s.id not in on]
+        if going and left:
+            found.append(
+                f"team {team} goes together or not at all: {_names_text(going)} "
+                f"would go without {_names_text(left)}"
+            )
+    return found
+
+
+def _names_text(ids: Sequence[str]) -> str:
+    return ", ".join(ids)
+
+
+def needs_keep_teams(order: KeepTeams, view: MissionView) -> list[Need]:
+    # Every team free to leave; compile_board drops those larger than max_size allows.
+    groups = team_groups(view.roster.shinobi, view.earliest, None)
+    index = view.roster.index
+    return [
+        Need(
+            order.id,
+            order.rule,
+            "team",
+            "team-mates together or not at all",
+            groups=tuple(
+                np.array([index[s.id] for s in members], dtype=np.int64)
+                for members in groups.values()
+            ),
+        )
+    ]
+
+
 RULES: dict[str, Rule[Any]] = {
     "require_role": Rule(check_require_role, needs_require_role),
     "leader_min_rank": Rule(check_leader_min_rank, needs_leader_min_rank),
@@ -428,6 +562,9 @@ RULES: dict[str, Rule[Any]] = {
     "min_rest": Rule(check_min_rest, needs_min_rest),
     "counter_threats": Rule(check_counter_threats, needs_counter_threats),
     "wellbeing_limit": Rule(check_wellbeing_limit, needs_wellbeing_limit),
+    "volunteers_only": Rule(check_volunteers_only, needs_volunteers_only),
+    "max_rank_above": Rule(check_max_rank_above, needs_max_rank_above),
+    "keep_teams": Rule(check_keep_teams, needs_keep_teams),
 }
 """Every rule of the v1 vocabulary (SPEC section 4), by its `rule` name."""
 
@@ -496,6 +633,8 @@ def mission_needs(view: MissionView, orders: Sequence[Any]) -> list[Need]:
 
 def check_squad(squad: SquadFacts, orders: Sequence[Any]) -> list[tuple[str, str, str]]:
     """Every broken rule of a concrete squad, as (order id, rule, sentence)."""
+    limits = [o.size for o in orders if o.rule == "max_size" and applies(o, squad.assessment)]
+    squad = replace(squad, size_limit=min(limits) if limits else None)
     found = [(ALWAYS, "always", text) for text in check_always(squad)]
     for order in orders:
         if applies(order, squad.assessment):

@@ -71,6 +71,7 @@ def validate_plan(
             countermeasures=village.countermeasures,
             flags=flags or {},
             record=record,
+            roster=tuple(village.shinobi),
         )
         for order, rule, text in check_squad(facts, village.standing_orders):
             broken(mid, text, order, rule)

@@ -20,6 +20,7 @@ from missiondesk.services.missions import (
     squad_on_record,
     transition,
 )
+from missiondesk.services.players import pay_reward
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force, record_flags_raised
 from missiondesk.store import tables as t
@@ -52,6 +53,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         sightings = _learn_encounters(connection, report)
         learned = _learn_interest(connection, mission, report, actor)
         _append_history(connection, mission, squad, report)
+        paid = pay_reward(connection, mission, squad, report.outcome, report.returned)
         transition(connection, mission, MissionStatus.CLOSED, returned_at=report.returned)
         release_commitments(connection, mission_id)
         advance_today(connection, report.returned)
@@ -61,7 +63,11 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
             kind="mission.reported",
             subject=mission_id,
             before={"status": mission["status"]},
-            after={"status": "closed", "report": report.model_dump(mode="json")},
+            after={
+                "status": "closed",
+                "report": report.model_dump(mode="json"),
+                "paid": [s.model_dump(mode="json") for s in paid],
+            },
             at=report.returned,
         )
         record_flags_raised(connection, flags_before, actor=actor, at=report.returned)

@@ -21,6 +21,7 @@ from missiondesk.store.village_rows import (
     has_village,
     insert_village,
     load_village,
+    volunteers_by_mission,
 )
 from missiondesk.villagefile.parse import load_village as read_village_file
 
@@ -167,6 +168,7 @@ class BoardRow(BaseModel):
     note: str | None = None  # why a mission is where it is, when that is not obvious (stale)
     judged_rank: str | None = None  # what the evidence made of it (None: not assessed yet)
     override: RankOverride | None = None  # the game master's word, beside the judged rank
+    volunteers: list[str] = []  # who volunteered for it (SPEC section 13)
 
 
 class RosterRow(BaseModel):
@@ -209,6 +211,7 @@ def board(db: Database) -> list[BoardRow]:
             if overruled
             else {}
         )
+        volunteers = volunteers_by_mission(connection)
     result = [
         BoardRow(
             id=r.id,
@@ -222,6 +225,7 @@ def board(db: Database) -> list[BoardRow]:
             else None,
             judged_rank=judged.get(r.id) if r.override else r.effective_rank,
             override=r.override,
+            volunteers=volunteers.get(r.id, []),
         )
         for r in rows
     ]

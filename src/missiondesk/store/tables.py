@@ -351,6 +351,43 @@ login_throttle = Table(
     Column("wait_until", DateTime),  # no sign-in attempt is checked before this
 )
 
+# --- Players (migration 0010) ------------------------------------------------------------
+
+# Who asked to go on a mission (SPEC section 13): village-file content (`volunteers` of a
+# mission), kept in the order they volunteered.
+volunteer = Table(
+    "volunteer",
+    metadata,
+    Column("mission", String(ID), primary_key=True),
+    Column("shinobi", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index("ix_volunteer_shinobi", "shinobi"),
+)
+
+# The village file's `promotion` rules, in file order.
+promotion_rule = Table(
+    "promotion_rule",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("definition", JSON, nullable=False),
+)
+
+# Rewards paid by reports: append-only like the event log (migration 0010's triggers). A
+# row with no shinobi is the village's cut.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("village", String(ID), nullable=False),
+    Column("mission", String(ID), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("shinobi", String(ID)),
+    Column("share", String(20), nullable=False),  # village, leader or member
+    Column("ryo", Integer, nullable=False),
+    Index("ix_ledger_shinobi", "shinobi"),
+)
+
 VILLAGE_TABLES = (
     village,
     place,
@@ -367,6 +404,8 @@ VILLAGE_TABLES = (
     history_member,
     history_injury,
     history_encounter,
+    volunteer,
+    promotion_rule,
 )
 """Tables that hold the village file's content, in an order that is safe to fill."""
 

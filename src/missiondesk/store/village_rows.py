@@ -163,6 +163,36 @@ def _village_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
         ],
     )
     yield from _history_rows(v)
+    yield from _player_rows(v)
+
+
+def _player_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
+    """Volunteers and promotion rules (SPEC section 13)."""
+    yield (
+        t.volunteer,
+        [
+            {"mission": m.id, "shinobi": sid, "position": i}
+            for m in v.missions
+            for i, sid in enumerate(m.volunteers)
+        ],
+    )
+    yield (
+        t.promotion_rule,
+        [
+            {"position": i, "definition": r.model_dump(mode="json", by_alias=True)}
+            for i, r in enumerate(v.promotion)
+        ],
+    )
+
+
+def volunteers_by_mission(connection: Connection) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    rows = connection.execute(
+        select(t.volunteer).order_by(t.volunteer.c.mission, t.volunteer.c.position)
+    ).mappings()
+    for r in rows:
+        found.setdefault(r["mission"], []).append(r["shinobi"])
+    return found
 
 
 def mission_row(m: Any, position: int) -> dict[str, Any]:
@@ -366,6 +396,12 @@ def load_village_document(connection: Connection) -> dict[str, Any]:
     doc["wellbeing_clearances"] = [
         {"shinobi": r["shinobi_id"], "kind": r["kind"], "on": r["cleared_on"], "by": r["by"]}
         for r in _rows(connection, t.wellbeing_clearance, [t.wellbeing_clearance.c.id])
+    ]
+    volunteers = volunteers_by_mission(connection)
+    for mission in doc["missions"]:
+        mission["volunteers"] = volunteers.get(mission["id"], [])
+    doc["promotion"] = [
+        r["definition"] for r in _rows(connection, t.promotion_rule, [t.promotion_rule.c.position])
     ]
     return doc
 

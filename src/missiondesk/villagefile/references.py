@@ -22,6 +22,7 @@ Who refers to what (read: "roads[].from names a place"):
     missions[].rescue_of                            mission
     wellbeing_clearances[].shinobi                  shinobi
     history[].report.injuries[].shinobi             shinobi on that squad
+    missions[].volunteers[]                         shinobi
     ==============================================  ==================================
 
 A mission in progress (approved, dispatched or overdue) needs its squad, and one in the
@@ -147,6 +148,8 @@ def _references(village: Village) -> Iterator[tuple[str, Loc, str]]:
                 yield "place", ("missions", i, "checkins", j, "place"), checkin.place
         if mission.rescue_of is not None:
             yield "mission", ("missions", i, "rescue_of"), mission.rescue_of
+        for j, sid in enumerate(mission.volunteers):
+            yield "shinobi", ("missions", i, "volunteers", j), sid
     for i, clearance in enumerate(village.wellbeing_clearances):
         yield "shinobi", ("wellbeing_clearances", i, "shinobi"), clearance.shinobi
     for i, sighting in enumerate(village.sightings):

@@ -46,6 +46,7 @@ _TOP_LEVEL = (
     "standing_orders",
     "history",
     "wellbeing_clearances",
+    "promotion",
 )
 
 # Optional fields written only when they say something (None, or an empty list).
@@ -121,6 +122,8 @@ def village_document(village: Village) -> dict[str, Any]:
             _drop_empty(checkin, ("place",))
     for threat in doc["threats"]:
         _drop_empty(threat, ("organization",))
+    if not village.promotion:
+        del doc["promotion"]
     for road in doc["roads"]:
         road["hours"] = _number(road["hours"])
     # An order reads as `{id, rule, <parameters>, when}`, as SPEC section 4 writes it.
@@ -133,6 +136,9 @@ def village_document(village: Village) -> dict[str, Any]:
         }
         for order in doc["standing_orders"]
     ]
+    for mission in doc["missions"]:
+        if not mission.get("volunteers"):
+            mission.pop("volunteers", None)  # written only when someone volunteered
     for entry in doc["history"]:
         # Past missions are written as briefly as the SPEC example writes them.
         mission, report = entry["mission"], entry["report"]

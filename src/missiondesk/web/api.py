@@ -23,6 +23,7 @@ from missiondesk.services import assessment as assessment_service
 from missiondesk.services import clock as clock_service
 from missiondesk.services import lifecycle, planning, tracking
 from missiondesk.services import overrides as override_service
+from missiondesk.services import players as player_service
 from missiondesk.services import reports as report_service
 from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
@@ -30,6 +31,7 @@ from missiondesk.services import wellbeing as wellbeing_service
 from missiondesk.services.accounts import Account, SignedOut, TokenInfo
 from missiondesk.services.events import Event
 from missiondesk.services.lifecycle import StepResult
+from missiondesk.services.players import LedgerRow, PromotionReady, Volunteered
 from missiondesk.services.reports import ReportResult
 from missiondesk.services.rescue import RescueSent
 from missiondesk.services.timeline import timeline as mission_timeline
@@ -39,7 +41,7 @@ from missiondesk.villagefile.parse import parse_village
 from missiondesk.villagefile.write import dump_village
 from missiondesk.web.auth import ApiAllowed, check_mission_scope, database
 from missiondesk.web.errors import ERROR_RESPONSES
-from missiondesk.web.policy import Permission, allows
+from missiondesk.web.policy import Permission, allows, may_act_as
 from missiondesk.web.reading import BingoBook, MissionDetail, mission_detail
 from missiondesk.web.reading import bingo_book as read_bingo_book
 from missiondesk.web.schemas import (
@@ -59,6 +61,7 @@ from missiondesk.web.schemas import (
     SetClockRequest,
     StepRequest,
     StrictJsonRoute,
+    VolunteerRequest,
     forbids_list,
     pins_map,
 )
@@ -301,6 +304,39 @@ def checkin(
     check_mission_scope(db, account, Permission.CHECKIN, mission_id)
     body = body or CheckinRequest()
     return lifecycle.checkin(db, mission_id, actor=account.name, at=body.at, place=body.place)
+
+
+@router.post(
+    "/missions/{mission_id}/volunteer",
+    tags=["players"],
+    summary="A shinobi volunteers for the mission (or withdraws)",
+)
+def volunteer(
+    request: Request,
+    mission_id: MissionId,
+    body: VolunteerRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.VOLUNTEER))],
+) -> Volunteered:
+    if not may_act_as(account.role, account.shinobi, Permission.VOLUNTEER, body.shinobi):
+        raise HTTPException(
+            status_code=403,
+            detail=f"a {account.role.value} account may volunteer only as its own shinobi",
+        )
+    return player_service.volunteer(
+        database(request), mission_id, body.shinobi, withdraw=body.withdraw, actor=account.name
+    )
+
+
+@router.get("/ledger", tags=["players"], summary="Ryo earned, missions by rank, successes")
+def ledger(
+    request: Request, _: Reader, shinobi: Annotated[str | None, Query(max_length=200)] = None
+) -> list[LedgerRow]:
+    return player_service.ledger(database(request), shinobi)
+
+
+@router.get("/promotions", tags=["players"], summary="Who meets a promotion rule")
+def promotions(request: Request, _: Reader) -> list[PromotionReady]:
+    return player_service.promotions(database(request))
 
 
 @router.post(

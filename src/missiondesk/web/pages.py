@@ -26,6 +26,7 @@ from missiondesk.services import assessment as assessment_service
 from missiondesk.services import lifecycle, planning, signin, tracking
 from missiondesk.services import notify as notify_service
 from missiondesk.services import overrides as override_service
+from missiondesk.services import players as player_service
 from missiondesk.services import reports as report_service
 from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
@@ -45,7 +46,7 @@ from missiondesk.web.auth import (
     safe_next,
     set_cookie,
 )
-from missiondesk.web.policy import Permission, allows, only_own_missions
+from missiondesk.web.policy import Permission, allows, may_act_as, only_own_missions
 from missiondesk.web.reading import bingo_book, mission_detail
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -251,7 +252,42 @@ def mission_page(request: Request, mission_id: str, account: Reader) -> Response
         and status in {s.value for s in assessment_service.OPEN},
         ranks=[r.value for r in MissionRank],
         places=[p.id for p in bingo_book(db).places] if may_checkin else [],
+        volunteers=player_service.volunteers_of(db, mission_id),
+        may_volunteer=allows(account.role, Permission.VOLUNTEER)
+        and status in player_service.OPEN_FOR_VOLUNTEERS,
+        volunteer_for_anyone=may_act_as(account.role, None, Permission.VOLUNTEER, ""),
     )
+
+
+@router.get("/me/missions")
+def my_missions_page(request: Request, account: Reader) -> Response:
+    """A player's own schedule, squads, briefings, offers and ledger."""
+    mine = (
+        player_service.my_missions(database(request), account.shinobi)
+        if account.shinobi is not None
+        else None
+    )
+    return render(request, "my_missions.html", account, title="My missions", mine=mine)
+
+
+@router.post("/missions/{mission_id}/volunteer")
+def volunteer(
+    request: Request,
+    mission_id: str,
+    account: Annotated[Account, Depends(PageAllowed(Permission.VOLUNTEER))],
+    shinobi: Annotated[str, Form(max_length=200)] = "",
+    withdraw: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    who = shinobi or account.shinobi or ""
+    if not may_act_as(account.role, account.shinobi, Permission.VOLUNTEER, who):
+        raise HTTPException(
+            status_code=403,
+            detail=f"a {account.role.value} account may volunteer only as its own shinobi",
+        )
+    player_service.volunteer(
+        database(request), mission_id, who, withdraw=bool(withdraw), actor=account.name
+    )
+    return back_to(mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/approve")

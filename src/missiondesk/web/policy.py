@@ -2,7 +2,8 @@
 
 Every API route and every page names one permission; the check in `missiondesk.web.auth`
 reads only this table, and docs/web.md prints it. `shinobi` accounts may check in only on
-missions whose squad holds the shinobi their account is linked to (OWN_MISSIONS_ONLY).
+missions whose squad holds the shinobi their account is linked to (OWN_MISSIONS_ONLY), and
+volunteer only as that shinobi (OWN_SHINOBI_ONLY).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Permission(StrEnum):
     REPORT = "report"  # file the after-action report (injuries included)
     CLEAR = "clear"  # clear a wellbeing flag
     ACCOUNTS = "accounts"  # list and create accounts
+    VOLUNTEER = "volunteer"  # volunteer a shinobi for a mission (or withdraw)
 
 
 POLICY: dict[Permission, frozenset[AccountRole]] = {
@@ -52,12 +54,31 @@ POLICY: dict[Permission, frozenset[AccountRole]] = {
     Permission.REPORT: frozenset({HOKAGE, COMMANDER, MEDIC}),
     Permission.CLEAR: frozenset({HOKAGE, MEDIC}),
     Permission.ACCOUNTS: frozenset({HOKAGE}),
+    Permission.VOLUNTEER: frozenset({HOKAGE, COMMANDER, SHINOBI}),
 }
 
 OWN_MISSIONS_ONLY: dict[Permission, frozenset[AccountRole]] = {
     Permission.CHECKIN: frozenset({SHINOBI}),
 }
 """Roles that hold a permission only for missions their own shinobi serves on."""
+
+
+OWN_SHINOBI_ONLY: dict[Permission, frozenset[AccountRole]] = {
+    Permission.VOLUNTEER: frozenset({SHINOBI}),
+}
+"""Roles that hold a permission only as the shinobi their account is linked to."""
+
+
+def may_act_as(
+    role: AccountRole, own_shinobi: str | None, permission: Permission, shinobi: str
+) -> bool:
+    """Whether an account may use `permission` on behalf of `shinobi`: staff for anyone,
+    a player (OWN_SHINOBI_ONLY) only as their own linked shinobi."""
+    if not allows(role, permission):
+        return False
+    if role in OWN_SHINOBI_ONLY.get(permission, frozenset()):
+        return own_shinobi is not None and own_shinobi == shinobi
+    return True
 
 
 def allows(role: AccountRole, permission: Permission) -> bool:

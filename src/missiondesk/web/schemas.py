@@ -147,6 +147,11 @@ class SetClockRequest(_Request):
     time: LocalTime = Field(description="The new village time; never before the current one.")
 
 
+class VolunteerRequest(_Request):
+    shinobi: Ident = Field(description="The shinobi who volunteers (a player: their own).")
+    withdraw: bool = Field(default=False, description="Withdraw the offer instead.")
+
+
 class CheckinRequest(StepRequest):
     place: Ident | None = Field(default=None, description="Where the squad is (a place id).")
 

@@ -1,0 +1,372 @@
+"""The village as its players see it (SPEC section 13): volunteering for missions, the
+rewards a report pays into the ledger, and who meets the promotion rules.
+
+CLI, API and pages call these functions; who may act as which shinobi is decided by
+`missiondesk.web.policy` before the call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import Connection, delete, func, insert, select
+
+from missiondesk.domain.orders import MaxRankAbove, StandingOrder
+from missiondesk.domain.promotion import PromotionRule
+from missiondesk.domain.ranks import MissionRank, MissionStatus, Outcome, ShinobiRank, ShinobiStatus
+from missiondesk.domain.rewards import Share, payout
+from missiondesk.domain.settings import Settings
+from missiondesk.domain.village import Village
+from missiondesk.errors import Conflict, NotFound
+from missiondesk.planning.rules import grade, rank_allowed
+from missiondesk.services.events import record_event
+from missiondesk.services.missions import mission_row
+from missiondesk.services.village import current_village, require_village
+from missiondesk.store import tables as t
+from missiondesk.store.database import Database
+from missiondesk.store.village_rows import volunteers_by_mission
+
+OPEN_FOR_VOLUNTEERS = (MissionStatus.INTAKE, MissionStatus.ASSESSED, MissionStatus.PLANNED)
+"""A mission takes volunteers until its squad is approved."""
+
+GONE = (ShinobiStatus.MISSING, ShinobiStatus.DECEASED, ShinobiStatus.DEFECTED)
+
+
+class Volunteered(BaseModel):
+    mission: str
+    shinobi: str
+    withdrawn: bool
+    volunteers: list[str]  # the mission's volunteers after the change
+
+
+def volunteer(
+    db: Database, mission_id: str, shinobi_id: str, *, withdraw: bool = False, actor: str
+) -> Volunteered:
+    """`shinobi_id` volunteers for the mission (or withdraws): one transaction, logged."""
+    with db.transaction() as connection:
+        mission = mission_row(connection, mission_id)
+        person = connection.execute(
+            select(t.shinobi).where(t.shinobi.c.id == shinobi_id)
+        ).mappings()
+        shinobi = person.one_or_none()
+        if shinobi is None:
+            raise NotFound(f"no shinobi {shinobi_id!r} in this village", field="shinobi")
+        status = mission["status"]
+        if status not in OPEN_FOR_VOLUNTEERS:
+            raise Conflict(
+                f"mission {mission_id!r} is {status}; volunteers are taken only until its "
+                "squad is approved",
+                field="mission",
+            )
+        current = volunteers_by_mission(connection).get(mission_id, [])
+        if withdraw:
+            if shinobi_id not in current:
+                raise Conflict(
+                    f"{shinobi_id} has not volunteered for {mission_id}", field="shinobi"
+                )
+            connection.execute(
+                delete(t.volunteer).where(
+                    t.volunteer.c.mission == mission_id, t.volunteer.c.shinobi == shinobi_id
+                )
+            )
+            after = [s for s in current if s != shinobi_id]
+        else:
+            if shinobi_id in current:
+                raise Conflict(
+                    f"{shinobi_id} has already volunteered for {mission_id}", field="shinobi"
+                )
+            if ShinobiStatus(shinobi["status"]) in GONE:
+                raise Conflict(f"{shinobi_id} is {shinobi['status']}", field="shinobi")
+            _check_rank(connection, mission, shinobi)
+            position = connection.execute(
+                select(func.coalesce(func.max(t.volunteer.c.position), -1) + 1).where(
+                    t.volunteer.c.mission == mission_id
+                )
+            ).scalar_one()
+            connection.execute(
+                insert(t.volunteer).values(
+                    mission=mission_id, shinobi=shinobi_id, position=position
+                )
+            )
+            after = [*current, shinobi_id]
+        record_event(
+            connection,
+            actor=actor,
+            kind="mission.withdrawn" if withdraw else "mission.volunteered",
+            subject=mission_id,
+            before={"volunteers": current},
+            after={"volunteers": after, "shinobi": shinobi_id},
+        )
+    return Volunteered(mission=mission_id, shinobi=shinobi_id, withdrawn=withdraw, volunteers=after)
+
+
+def volunteers_of(db: Database, mission_id: str) -> list[str]:
+    """The mission's volunteers, in the order they volunteered."""
+    with db.reading() as connection:
+        mission_row(connection, mission_id)
+        return volunteers_by_mission(connection).get(mission_id, [])
+
+
+def _check_rank(connection: Connection, mission: dict[str, Any], shinobi: Any) -> None:
+    """Refuse a mission above what a `max_rank_above` order allows this shinobi (at the
+    mission's effective rank once assessed, its declared rank before)."""
+    rank = MissionRank(mission["effective_rank"] or mission["rank"])
+    person_rank = ShinobiRank(shinobi["rank"])
+    definitions = connection.execute(select(t.standing_order.c.definition)).scalars()
+    for definition in definitions:
+        if definition.get("rule") != "max_rank_above":
+            continue
+        order = _ORDER.validate_python(definition)
+        assert isinstance(order, MaxRankAbove)
+        if order.when is not None and rank < order.when.min_rank:
+            continue
+        if not rank_allowed(person_rank, rank, order.ranks):
+            raise Conflict(
+                f"{shinobi['id']} is {person_rank.value} (grade {grade(person_rank).value}) "
+                f"and mission {mission['id']!r} is {rank.value}-rank: order {order.id!r} "
+                f"(max_rank_above) allows missions at most {order.ranks} rank(s) above "
+                "one's grade",
+                field="mission",
+            )
+
+
+_ORDER: TypeAdapter[Any] = TypeAdapter(StandingOrder)
+
+
+# --- Rewards ----------------------------------------------------------------------------
+
+
+def pay_reward(
+    connection: Connection,
+    mission: dict[str, Any],
+    squad: list[str],
+    outcome: Outcome,
+    at: dt.datetime,
+) -> list[Share]:
+    """Pay the mission's `reward_ryo` for a report into the ledger (inside the report's
+    transaction): the village's cut and the squad's shares (docs/operations.md)."""
+    head = connection.execute(select(t.village.c.id, t.village.c.settings)).one()
+    rewards = Settings.model_validate(head.settings).rewards
+    shares = payout(
+        mission["reward_ryo"] or 0, outcome, squad, rewards.village_share, rewards.split
+    )
+    if shares:
+        connection.execute(
+            insert(t.ledger),
+            [
+                {
+                    "at": at,
+                    "village": head.id,
+                    "mission": mission["id"],
+                    "outcome": outcome.value,
+                    "shinobi": s.shinobi,
+                    "share": s.share,
+                    "ryo": s.ryo,
+                }
+                for s in shares
+            ],
+        )
+    return shares
+
+
+class LedgerRow(BaseModel):
+    shinobi: str
+    ryo: int
+    missions: dict[str, int]  # by mission rank, D to S
+    successes: int
+
+
+def _record(village: Village) -> tuple[dict[str, Counter[str]], Counter[str]]:
+    """Missions by rank and successes, per shinobi, from the whole history."""
+    by_rank: dict[str, Counter[str]] = {}
+    wins: Counter[str] = Counter()
+    for entry in village.history:
+        for sid in entry.squad.everyone:
+            by_rank.setdefault(sid, Counter())[entry.mission.rank.value] += 1
+            if entry.report.outcome is Outcome.SUCCESS:
+                wins[sid] += 1
+    return by_rank, wins
+
+
+def ledger(db: Database, shinobi_id: str | None = None) -> list[LedgerRow]:
+    """Each shinobi's ryo earned, missions by rank and successes (roster order)."""
+    with db.reading() as connection:
+        village = current_village(connection)
+        paid = {
+            sid: int(total or 0)
+            for sid, total in connection.execute(
+                select(t.ledger.c.shinobi, func.sum(t.ledger.c.ryo))
+                .where(t.ledger.c.village == village.village.id, t.ledger.c.shinobi.is_not(None))
+                .group_by(t.ledger.c.shinobi)
+            )
+        }
+    ids = [s.id for s in village.shinobi]
+    if shinobi_id is not None:
+        if shinobi_id not in ids:
+            raise NotFound(f"no shinobi {shinobi_id!r} in this village", field="shinobi")
+        ids = [shinobi_id]
+    by_rank, wins = _record(village)
+    return [
+        LedgerRow(
+            shinobi=sid,
+            ryo=int(paid.get(sid, 0) or 0),
+            missions={r.value: by_rank.get(sid, Counter())[r.value] for r in MissionRank},
+            successes=wins[sid],
+        )
+        for sid in ids
+    ]
+
+
+def village_takings(db: Database) -> int:
+    """The village's cut of every reward paid so far."""
+    with db.reading() as connection:
+        require_village(connection)
+        village_id = connection.execute(select(t.village.c.id)).scalar_one()
+        total = connection.execute(
+            select(func.coalesce(func.sum(t.ledger.c.ryo), 0)).where(
+                t.ledger.c.village == village_id, t.ledger.c.shinobi.is_(None)
+            )
+        ).scalar_one()
+    return int(total)
+
+
+# --- Promotions -------------------------------------------------------------------------
+
+
+class Evidence(BaseModel):
+    mission: str
+    rank: str
+    outcome: str
+    returned: dt.datetime
+
+
+class PromotionReady(BaseModel):
+    shinobi: str
+    rank: str
+    to: str
+    missions: dict[str, int]  # what the rule asks for, as the record holds it
+    successes: int
+    evidence: list[Evidence]  # the missions that count, oldest first
+
+
+def promotions(db: Database) -> list[PromotionReady]:
+    """Who meets a promotion rule of the village file, with the missions that count."""
+    with db.reading() as connection:
+        village = current_village(connection)
+    return ready_for_promotion(village)
+
+
+def ready_for_promotion(village: Village) -> list[PromotionReady]:
+    by_rank, wins = _record(village)
+    found = []
+    for rule in village.promotion:
+        for s in village.shinobi:
+            if s.rank != rule.from_ or s.status in GONE:
+                continue
+            if _meets(rule, by_rank.get(s.id, Counter()), wins[s.id]):
+                counted = {r.value for r in rule.missions}
+                evidence = [
+                    Evidence(
+                        mission=e.mission.id,
+                        rank=e.mission.rank.value,
+                        outcome=e.report.outcome.value,
+                        returned=e.returned,
+                    )
+                    for e in sorted(village.history, key=lambda e: e.returned)
+                    if s.id in e.squad.everyone
+                    and (
+                        e.mission.rank.value in counted
+                        or (rule.successes and e.report.outcome is Outcome.SUCCESS)
+                    )
+                ]
+                found.append(
+                    PromotionReady(
+                        shinobi=s.id,
+                        rank=s.rank.value,
+                        to=rule.to.value,
+                        missions={
+                            r.value: by_rank.get(s.id, Counter())[r.value] for r in rule.missions
+                        },
+                        successes=wins[s.id],
+                        evidence=evidence,
+                    )
+                )
+    return found
+
+
+def _meets(rule: PromotionRule, by_rank: Counter[str], wins: int) -> bool:
+    return wins >= rule.successes and all(
+        by_rank[rank.value] >= count for rank, count in rule.missions.items()
+    )
+
+
+# --- My missions ------------------------------------------------------------------------
+
+
+class MyMission(BaseModel):
+    mission: str
+    title: str
+    rank: str
+    effective_rank: str | None
+    status: str
+    earliest: dt.date | None
+    departed_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    leader: str
+    squad: list[str]  # leader first
+    briefing: list[dict[str, Any]]  # the assessment's briefing, when assessed
+
+
+class MySchedule(BaseModel):
+    shinobi: str
+    missions: list[MyMission]  # where they are on the squad, most recent first
+    volunteered: list[str]  # missions they offered to go on
+    ledger: LedgerRow
+
+
+def my_missions(db: Database, shinobi_id: str) -> MySchedule:
+    """One shinobi's own schedule, squads and briefings, their offers and their ledger
+    (what a player's "My missions" page shows; nobody else's private records)."""
+    with db.reading() as connection:
+        require_village(connection)
+        on = connection.execute(
+            select(t.assignment.c.mission_id).where(t.assignment.c.shinobi_id == shinobi_id)
+        ).scalars()
+        ids = sorted(set(on))
+        rows = (
+            connection.execute(select(t.mission).where(t.mission.c.id.in_(ids))).mappings().all()
+            if ids
+            else []
+        )
+        squads: dict[str, list[dict[str, Any]]] = {}
+        for r in connection.execute(
+            select(t.assignment)
+            .where(t.assignment.c.mission_id.in_(ids))
+            .order_by(t.assignment.c.is_leader.desc(), t.assignment.c.position)
+        ).mappings():
+            squads.setdefault(r["mission_id"], []).append(dict(r))
+        offered = [
+            m for m, people in volunteers_by_mission(connection).items() if shinobi_id in people
+        ]
+    missions = [
+        MyMission(
+            mission=r["id"],
+            title=r["title"],
+            rank=r["rank"],
+            effective_rank=r["effective_rank"],
+            status=r["status"],
+            earliest=r["earliest"],
+            departed_at=r["departed_at"],
+            returned_at=r["returned_at"],
+            leader=squads[r["id"]][0]["shinobi_id"],  # leaders sort first
+            squad=[s["shinobi_id"] for s in squads[r["id"]]],
+            briefing=list((r["assessment"] or {}).get("briefing", [])),
+        )
+        for r in rows
+    ]
+    missions.sort(key=lambda m: (m.departed_at or dt.datetime.max, m.mission), reverse=True)
+    (mine,) = ledger(db, shinobi_id)
+    return MySchedule(shinobi=shinobi_id, missions=missions, volunteered=offered, ledger=mine)
