@@ -50,6 +50,15 @@ def serve(
             help="Seconds before the first retry of a failed delivery (doubling after).",
         ),
     ] = DeliveryPolicy.first_delay,
+    tick_every: Annotated[
+        float,
+        typer.Option(
+            "--tick-every",
+            min=0.0,
+            help="Seconds between the clock's passes when the village clock is real "
+            "(0: never; a story clock moves only by hand).",
+        ),
+    ] = 30.0,
     db: DbOption = None,
 ) -> None:
     """Serve the pages and the API (`GET /health` answers without an account), and
@@ -60,13 +69,19 @@ def serve(
 
     listener = listen(host, port)  # before anything is printed: a taken port is exit 2
     database = open_db(db)  # opened (and migrated) once here, before any worker starts
-    delivery = {"every": notify_every, "timeout": notify_timeout, "retry": notify_retry}
+    delivery = {
+        "every": notify_every,
+        "timeout": notify_timeout,
+        "retry": notify_retry,
+        "tick": tick_every,
+    }
     if workers == 1:
         say(f"Mission Desk on http://{host}:{port}/ (Ctrl-C stops it)")
         app = create_app(
             database,
             deliver_every=notify_every,
             delivery_policy=DeliveryPolicy(timeout=notify_timeout, first_delay=notify_retry),
+            tick_every=tick_every,
         )
         config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True)
         uvicorn.Server(config).run(sockets=[listener])

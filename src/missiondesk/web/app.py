@@ -27,6 +27,7 @@ from missiondesk.web.auth import ApiAllowed
 from missiondesk.web.gate import RequestGate
 from missiondesk.web.jobs import PlanRuns
 from missiondesk.web.policy import Permission
+from missiondesk.web.scheduled import ClockTicker
 from missiondesk.web.schemas import Health, describe_local_times, health
 
 HERE = Path(__file__).parent
@@ -49,6 +50,7 @@ def create_app(
     max_plan_seconds: float = 60.0,
     deliver_every: float | None = None,
     delivery_policy: DeliveryPolicy | None = None,
+    tick_every: float | None = None,
 ) -> FastAPI:
     """The whole web interface on `db`. `max_plan_seconds` caps how long one request may
     keep the planner busy, whatever time limit it asks for. With `deliver_every`, the
@@ -56,15 +58,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        courier = None
+        courier = ticker = None
         if deliver_every is not None and deliver_every > 0:
             courier = BackgroundDelivery(db, every=deliver_every, policy=delivery_policy)
             courier.start()
+        if tick_every is not None and tick_every > 0:
+            ticker = ClockTicker(db, every=tick_every)  # real mode only; one worker ticks
+            ticker.start()
         try:
             yield
         finally:
-            if courier is not None:
-                courier.stop()
+            for job in (courier, ticker):
+                if job is not None:
+                    job.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -122,6 +128,7 @@ def app_from_environment() -> FastAPI:
     return create_app(
         Database(resolve_url(None)),
         deliver_every=float(delivery.get("every", 0.0)),
+        tick_every=float(delivery.get("tick", 0.0)),
         delivery_policy=DeliveryPolicy(
             timeout=float(delivery.get("timeout", DeliveryPolicy.timeout)),
             first_delay=float(delivery.get("retry", DeliveryPolicy.first_delay)),
