@@ -109,7 +109,10 @@ class Receiver:
                 self._answer(200, json.dumps(rows).encode())
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender died mid-body (a killed serve): nothing was delivered
                 if receiver.redirect is not None and self.path == "/hook":
                     self.send_response(307)  # 307: the POST and its body go along
                     self.send_header("Location", receiver.redirect)
