@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from missiondesk.domain.assessment import Assessment, BriefingItem
 from missiondesk.domain.orders import MinSize, RequireRole
 from missiondesk.domain.ranks import MissionRank, MissionStatus
+from missiondesk.domain.roles import MEDIC_ROLE, medic_minimums
 from missiondesk.domain.village import Client, HistoryEntry, Mission, Shinobi, Village, Window
 from missiondesk.planning.candidates import Board, PlanningError, compile_board
 from missiondesk.planning.explain import explain_squad
@@ -31,8 +32,6 @@ from missiondesk.planning.roster import Departure, bound_elsewhere, fills_role
 from missiondesk.risk.assessment import assess_mission
 from missiondesk.risk.roads import RoadNetwork
 
-MEDIC_ROLE = "medic"
-MEDIC_DEFAULT = {"medical": 2}  # SPEC section 2's example, used when a village defines no medic
 RESCUE_MIN_SIZE = 3  # someone may have to be carried home: two to carry, one to guard
 RESCUE_PRIORITY = 5
 MEDIC_ORDER = "rescue-medic"
@@ -124,7 +123,7 @@ def emergency_village(village: Village, mission: Mission, spoken_for: Collection
     """The village as the rescue's planner sees it: only the rescue on the board, the
     people in `spoken_for` away, a medic role even where the village names none."""
     roles = dict(village.roles)
-    roles.setdefault(MEDIC_ROLE, MEDIC_DEFAULT)
+    roles[MEDIC_ROLE] = dict(medic_minimums(village))
     return bound_elsewhere(village, spoken_for).model_copy(
         update={"missions": [mission], "roles": roles, "standing_orders": rescue_orders(village)}
     )

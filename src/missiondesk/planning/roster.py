@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from missiondesk.domain.ranks import RECOVERING, SKILLS, ShinobiRank, ShinobiStatus
+from missiondesk.domain.roles import fills_role as fills_role
 from missiondesk.domain.village import HistoryEntry, Shinobi, Village
 
 RANK_LEVEL: dict[ShinobiRank, int] = {rank: level for level, rank in enumerate(ShinobiRank)}
@@ -87,11 +88,6 @@ def bound_elsewhere(village: Village, committed: Collection[str]) -> Village:
             ]
         }
     )
-
-
-def fills_role(shinobi: Shinobi, minimums: Mapping[str, int]) -> bool:
-    """A role is filled when every one of its minimum skill levels holds."""
-    return all(shinobi.skill(skill) >= level for skill, level in minimums.items())
 
 
 class Roster:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import SHINOBI_RANK_AS_MISSION_RANK, MissionRank, Severity
+from missiondesk.domain.roles import is_medic as is_medic
 from missiondesk.domain.village import Mission, Shinobi, Village
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity.order())
@@ -91,14 +92,6 @@ class SimulationResult(BaseModel):
 
 def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-
-
-def is_medic(shinobi: Shinobi, village: Village) -> bool:
-    """Fills the village's `medic` role, or, when the village defines none, medical >= 2."""
-    role = village.roles.get("medic")
-    if role is None:
-        return shinobi.skill("medical") >= 2
-    return all(shinobi.skill(skill) >= level for skill, level in role.items())
 
 
 def member_rating(shinobi: Shinobi, params: ModelParameters) -> float:
