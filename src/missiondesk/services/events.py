@@ -34,19 +34,8 @@ def record_event(
 ) -> None:
     """Append one change to the log; a change of a notified kind also feeds the outbox
     (missiondesk.notifications), in this same transaction."""
-    at = at or _village_time(connection)
-    after = _jsonable(after)
-    notify_from_event(connection, kind=kind, subject=subject, after=after, at=at)
-    connection.execute(
-        insert(t.event).values(
-            at=at,
-            actor=actor,
-            kind=kind,
-            subject=subject,
-            before=_jsonable(before),
-            after=after,
-        )
-    )
+    event = {"actor": actor, "kind": kind, "subject": subject, "before": before, "after": after}
+    record_events(connection, [{**event, "at": at}])
 
 
 def _village_time(connection: Connection) -> dt.datetime:
@@ -59,10 +48,11 @@ def _village_time(connection: Connection) -> dt.datetime:
 
 
 def record_events(connection: Connection, events: list[dict[str, Any]]) -> None:
-    """Several events in one statement; each dict takes `record_event`'s arguments."""
+    """Several events in one statement; each dict takes `record_event`'s arguments. The
+    village clock is read once, and only when an event has no time of its own."""
     if not events:
         return
-    now = _village_time(connection)
+    now = None if all(e.get("at") for e in events) else _village_time(connection)
     rows = [
         {
             "at": e.get("at") or now,
