@@ -11,7 +11,8 @@ from village_texts import STORY_VILLAGE, line_of, problems_of
 
 from missiondesk.domain.village import Village
 from missiondesk.villagefile.errors import VillageFileError
-from missiondesk.villagefile.parse import MAX_NESTING, load_village, parse_village
+from missiondesk.villagefile.guards import MAX_NESTING
+from missiondesk.villagefile.parse import load_village, parse_village
 
 
 def replaced(old: str, new: str, text: str = STORY_VILLAGE) -> str:

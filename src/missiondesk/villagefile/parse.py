@@ -7,10 +7,10 @@ document composed a second time, as a node tree with positions, to turn each pro
 path (pydantic's `loc`, e.g. `('shinobi', 3, 'rank')`) into a line number. A bad file
 costs one more pass; a good one costs nothing extra.
 
-Hostile input gets a clean error too: binary data, files nested thousands of levels deep
-(which would otherwise exhaust the stack of a recursive parser), aliases that multiply the
-document, and repeated keys, which PyYAML and the json module would otherwise drop
-silently, keeping the last value.
+Hostile input gets a clean error too: binary data, deep nesting and multiplying aliases
+are refused by the guards in `villagefile/guards.py` before a parser runs; repeated keys,
+which PyYAML and the json module would otherwise drop silently, keeping the last value,
+are found here.
 
 `parse_document` and `load_document` give any other YAML or JSON input (an after-action
 report file, say) the same treatment against its own pydantic model.
@@ -22,7 +22,6 @@ import copy
 import datetime as dt
 import functools
 import json
-import re
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, TypeVar
 
-import numpy as np
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
@@ -40,13 +38,8 @@ from missiondesk.domain.orders import RULES
 from missiondesk.domain.village import FORMAT, Village
 from missiondesk.villagefile.bulk import collector_paused
 from missiondesk.villagefile.errors import Loc, Problem, VillageFileError, field_path
+from missiondesk.villagefile.guards import BaseLoader, Refused, check_aliases, check_text, compose
 from missiondesk.villagefile.references import check_references
-
-MAX_NESTING = 200
-"""Deepest bracket nesting accepted; a village file needs fewer than ten levels."""
-
-# PyYAML built without libyaml falls back to the pure-Python loader: slower, same results.
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,7 +47,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SCALAR_TYPES = (str, int, float, bool, NoneType)
 
 
-class _VillageLoader(_BaseLoader):
+class _VillageLoader(BaseLoader):
     """The fast safe loader, noticing repeated keys and bad dates instead of losing them.
 
     Telling whether a mapping lost a key costs one length comparison per mapping (a few
@@ -164,9 +157,9 @@ def _parse(
     result: M | None = None
     findings: list[_Finding] = []
     try:
-        _check_text(raw)
+        check_text(raw)
         if not is_json:
-            _check_aliases(raw)
+            check_aliases(raw)
         with collector_paused():
             doc, repeated_keys = _load_json(raw) if is_json else _load_yaml(raw)
             if repeated_keys:
@@ -177,6 +170,8 @@ def _parse(
                 findings.extend(
                     _naming_the_order(_Finding(message, loc), doc) for loc, message in check(result)
                 )
+    except Refused as refused:
+        findings.append(_Finding(refused.message, line=refused.line))
     except _Invalid as invalid:
         findings.extend(invalid.findings)
     except (RecursionError, MemoryError):
@@ -184,125 +179,6 @@ def _parse(
     if findings or result is None:
         raise VillageFileError(_problems(findings, raw, doc, filename))
     return result
-
-
-def _check_text(raw: bytes) -> None:
-    """Refuse what is not a text file before a parser sees it."""
-    if b"\x00" in raw:
-        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise _Invalid(
-            _Finding("this is a binary file, not YAML or JSON (it holds NUL bytes)", line=line)
-        )
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise _Invalid(
-            _Finding(f"this is not UTF-8 text (byte 0x{raw[error.start]:02x})", line=line)
-        ) from None
-    if _nesting_depth(raw.translate(None, _NOT_A_BRACKET)) > MAX_NESTING:
-        line = raw.count(b"\n", 0, _deeper_than_allowed_at(raw)) + 1
-        raise _Invalid(_Finding(f"nesting deeper than {MAX_NESTING} levels", line=line))
-
-
-# Every byte but `[`, `]`, `{`, `}`, to delete with bytes.translate (about a gigabyte a second).
-_NOT_A_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
-_BRACKET_STEP = np.zeros(256, dtype=np.int32)
-_BRACKET_STEP[list(b"[{")] = 1
-_BRACKET_STEP[list(b"]}")] = -1
-
-
-def _depths(data: bytes, chunk: int = 1 << 22) -> Iterator[np.ndarray]:
-    """The `[`/`{` nesting depth after each byte, a chunk at a time to bound memory."""
-    carry = 0
-    for start in range(0, len(data), chunk):
-        part = np.frombuffer(
-            data, dtype=np.uint8, count=min(chunk, len(data) - start), offset=start
-        )
-        depth = np.cumsum(_BRACKET_STEP[part], dtype=np.int32)
-        depth += carry
-        carry = int(depth[-1])
-        yield depth
-
-
-def _nesting_depth(brackets: bytes) -> int:
-    """The deepest nesting of a text's brackets (given only its brackets, for speed).
-
-    A recursive parser given "[[[[..." 50 MB deep exhausts its stack; counting first lets
-    such a file be refused in a moment. Brackets inside strings count too, which can only
-    overestimate the depth, and real files stay far below the limit.
-    """
-    if brackets.count(b"[") + brackets.count(b"{") <= MAX_NESTING:
-        return 0
-    return max(int(depth.max()) for depth in _depths(brackets))
-
-
-def _deeper_than_allowed_at(raw: bytes, chunk: int = 1 << 22) -> int:
-    """The offset of the first bracket past `MAX_NESTING` (only called for a file refused)."""
-    for index, depth in enumerate(_depths(raw, chunk)):
-        past = np.flatnonzero(depth > MAX_NESTING)
-        if past.size:
-            return index * chunk + int(past[0])
-    return 0
-
-
-# An anchor (`&name`) where YAML allows one: at the start of a line or after a space,
-# a bracket, a comma or a colon. Without anchors there can be no aliases to expand.
-_ANCHOR = re.compile(rb"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.MULTILINE)
-
-MAX_EXPANSION = 10
-"""How many times more values aliases may make than the file writes out (past a floor)."""
-_EXPANSION_FLOOR = 100_000
-
-
-def _check_aliases(raw: bytes) -> None:
-    """Refuse aliases that multiply the document ("billion laughs").
-
-    PyYAML shares an aliased value instead of copying it, so loading is cheap, but
-    validation visits every use: a few kilobytes of nested aliases would keep it busy for
-    hours. Files without anchors (nearly all) skip this with one regular-expression scan.
-    """
-    if _ANCHOR.search(raw) is None:
-        return
-    root = _compose(raw)
-    if root is None:
-        return  # the loader reports the syntax error with its line
-    # Post-order over the node graph, counting every use of a shared node.
-    sizes: dict[int, int] = {}
-    in_progress: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        children = _children(node)
-        if children_done:
-            in_progress.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
-            continue
-        if key in sizes:
-            continue
-        if key in in_progress:
-            line = node.start_mark.line + 1
-            raise _Invalid(_Finding("an alias refers to the value that contains it", line=line))
-        in_progress.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in children if id(child) not in sizes)
-    written = len(sizes)
-    if sizes[id(root)] > max(_EXPANSION_FLOOR, MAX_EXPANSION * written):
-        raise _Invalid(
-            _Finding(
-                f"aliases expand {written} written values to {sizes[id(root)]}; "
-                f"at most {MAX_EXPANSION} times as many are accepted"
-            )
-        )
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
 
 
 def _load_yaml(raw: bytes) -> tuple[Any, bool]:
@@ -594,18 +470,9 @@ def _stand_in_for(annotation: Any) -> Any:
 # --- the error path: positions ------------------------------------------------------------
 
 
-def _compose(raw: bytes) -> yaml.Node | None:
-    """The document as a node tree with line numbers; JSON reads as YAML for this purpose."""
-    try:
-        node: yaml.Node | None = yaml.compose(raw, Loader=_BaseLoader)
-    except (yaml.YAMLError, RecursionError, MemoryError):
-        return None  # minified or exotic JSON: the problems are reported without a line
-    return node
-
-
 def _repeated_keys(raw: bytes) -> Iterator[_Finding]:
     """Every key given twice in one mapping, at its second appearance."""
-    root = _compose(raw)
+    root = compose(raw)
     if root is None:
         yield _Finding("a key is given twice in one mapping")
         return
@@ -639,7 +506,7 @@ def _repeated_keys(raw: bytes) -> Iterator[_Finding]:
 def _problems(findings: list[_Finding], raw: bytes, doc: Any, filename: str) -> list[Problem]:
     """Findings as problems with a line and a field path, in the order of the file."""
     needs_lines = any(f.loc is not None and f.line is None for f in findings)
-    root = _compose(raw) if needs_lines else None
+    root = compose(raw) if needs_lines else None
     problems: list[Problem] = []
     for finding in findings:
         if finding.loc is None:
