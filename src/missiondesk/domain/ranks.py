@@ -143,6 +143,13 @@ SHINOBI_RANK_AS_MISSION_RANK: dict[ShinobiRank, MissionRank] = {
 # Statuses from which a shinobi can be sent, given a date (SPEC section 4).
 RECOVERING = frozenset({ShinobiStatus.INJURED, ShinobiStatus.RESTING})
 
+ON_THE_BOARD = frozenset({MissionStatus.INTAKE, MissionStatus.ASSESSED, MissionStatus.PLANNED})
+"""The board: missions not yet approved (waiting to be assessed, assessed, or planned)."""
+
+READY_TO_PLAN = frozenset({MissionStatus.ASSESSED, MissionStatus.PLANNED})
+"""The part of the board the planner staffs: its missions assessed (an intake mission is
+assessed before it is planned)."""
+
 # Mission statuses of a squad that has left and not yet reported back.
 IN_THE_FIELD = frozenset({MissionStatus.DISPATCHED, MissionStatus.OVERDUE})
 

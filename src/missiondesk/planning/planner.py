@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import MissionStatus
+from missiondesk.domain.ranks import READY_TO_PLAN
 from missiondesk.domain.village import HistoryEntry, Squad, Village
 from missiondesk.planning.candidates import (
     Board,
@@ -33,16 +33,13 @@ from missiondesk.planning.quality import MemberScore, SquadPoints, squad_points
 from missiondesk.planning.roster import Departure, fills_role
 from missiondesk.planning.validator import validate_plan
 
-ON_THE_BOARD = (MissionStatus.ASSESSED, MissionStatus.PLANNED)
-"""A day's board: every mission assessed and not yet approved."""
-
 
 class PlanningBug(RuntimeError):
     """The planner built a plan the validator rejects: a bug, never the user's fault."""
 
 
 def board_missions(village: Village) -> list[str]:
-    return [m.id for m in village.missions if m.status in ON_THE_BOARD]
+    return [m.id for m in village.missions if m.status in READY_TO_PLAN]
 
 
 def plan_board(

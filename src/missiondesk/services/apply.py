@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, func, insert, selec
 
 from missiondesk.domain.ranks import (
     IN_THE_FIELD,
+    ON_THE_BOARD,
     RECOVERING,
     MissionStatus,
     ShinobiStatus,
@@ -39,7 +40,6 @@ from missiondesk.villagefile.patch import VillagePatch, road_key, sighting_key
 from missiondesk.villagefile.references import check_references_within
 
 IN_PROGRESS = frozenset({MissionStatus.APPROVED, *IN_THE_FIELD})
-ON_THE_BOARD = frozenset({MissionStatus.INTAKE, MissionStatus.ASSESSED, MissionStatus.PLANNED})
 NEEDS_A_SQUAD = frozenset({MissionStatus.PLANNED, *IN_PROGRESS})
 DONE = frozenset({MissionStatus.RETURNED, MissionStatus.CLOSED})
 

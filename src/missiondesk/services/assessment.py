@@ -8,20 +8,19 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, insert, select, update
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import MissionStatus
+from missiondesk.domain.ranks import ON_THE_BOARD, MissionStatus
 from missiondesk.domain.village import Mission, Village
 from missiondesk.errors import BadInput, NotFound
+from missiondesk.operations.transitions import MOVES, Step, allows
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.risk.engagement import EngagementCalibration, engagement_calibration
 from missiondesk.risk.fitting import Calibration, calibration, fit_model
 from missiondesk.risk.simulation import ModelParameters, SimulationResult, simulate_squad
 from missiondesk.services.events import record_event
+from missiondesk.services.missions import mission_row, transition
 from missiondesk.services.village import current_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
-
-OPEN = (MissionStatus.INTAKE, MissionStatus.ASSESSED, MissionStatus.PLANNED)
-"""The board: missions assessed (or waiting to be) and not yet approved."""
 
 
 def find_mission(village: Village, mission_id: str) -> Mission:
@@ -63,7 +62,7 @@ def store_assessments(connection: Connection, assessments: dict[str, Assessment]
 
 
 def board_missions(village: Village) -> list[Mission]:
-    return [m for m in village.missions if m.status in OPEN]
+    return [m for m in village.missions if m.status in ON_THE_BOARD]
 
 
 def assess_all(db: Database, *, actor: str) -> list[Assessment]:
@@ -72,23 +71,22 @@ def assess_all(db: Database, *, actor: str) -> list[Assessment]:
         village = current_village(connection)
         missions = board_missions(village)
         assessments = assess_board(village, missions)
-        store_assessments(connection, assessments)
         for mission in missions:
             a = assessments[mission.id]
-            record_event(
-                connection,
-                actor=actor,
-                kind="mission.assessed",
-                subject=mission.id,
-                before={"status": mission.status.value},
-                after={
-                    "status": "assessed"
-                    if mission.status == MissionStatus.INTAKE
-                    else mission.status.value,
-                    "effective_rank": a.effective_rank.value,
-                    "understated": a.understated,
-                },
-            )
+            store_assessment(connection, a)
+            ranks = {"effective_rank": a.effective_rank.value, "understated": a.understated}
+            if allows(Step.ASSESS, mission.status):
+                row = mission_row(connection, mission.id)
+                transition(connection, row, Step.ASSESS, actor=actor, after=ranks)
+            else:  # assessed again: the new ranks are logged, the status stays
+                record_event(
+                    connection,
+                    actor=actor,
+                    kind=MOVES[Step.ASSESS].event,
+                    subject=mission.id,
+                    before={"status": mission.status.value},
+                    after={"status": mission.status.value, **ranks},
+                )
     return list(assessments.values())
 
 

@@ -22,6 +22,7 @@ from missiondesk.domain.ranks import RECOVERING, MissionStatus, ShinobiStatus
 from missiondesk.domain.settings import Settings
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.scheduled import Happening, Kind, due_happenings, stale_reason
+from missiondesk.operations.transitions import MOVES, Step
 from missiondesk.services.events import record_event
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
@@ -29,12 +30,7 @@ from missiondesk.store.database import Database
 
 ClockMode = Literal["story", "real"]
 
-STALE_FROM = (
-    MissionStatus.INTAKE,
-    MissionStatus.ASSESSED,
-    MissionStatus.PLANNED,
-    MissionStatus.APPROVED,
-)
+STALE_FROM = sorted(MOVES[Step.EXPIRE].source)
 """Missions that have not left; their window can pass."""
 
 RESCUE_SECONDS = 5.0
@@ -222,28 +218,19 @@ def _recovered(connection: Connection, happening: Happening, actor: str) -> None
 
 
 def _stale(connection: Connection, happening: Happening, actor: str) -> None:
-    from missiondesk.services.missions import mission_row, transition
+    from missiondesk.services.missions import mission_row, squad_ids, transition
 
     mission = mission_row(connection, happening.subject)
     last_day = mission["latest"] or mission["earliest"]
-    released = [
-        r[0]
-        for r in connection.execute(
-            select(t.assignment.c.shinobi_id).where(t.assignment.c.mission_id == mission["id"])
-        )
-    ]
+    released = squad_ids(connection, mission["id"])
     connection.execute(delete(t.assignment).where(t.assignment.c.mission_id == mission["id"]))
     connection.execute(delete(t.commitment).where(t.commitment.c.mission_id == mission["id"]))
-    transition(connection, mission, MissionStatus.STALE)
-    record_event(
+    transition(
         connection,
+        mission,
+        Step.EXPIRE,
         actor=actor,
-        kind="mission.stale",
-        subject=mission["id"],
-        before={"status": mission["status"], "squad": released or None},
-        after={
-            "status": MissionStatus.STALE.value,
-            "reason": stale_reason(last_day),
-        },
         at=happening.at,
+        before={"squad": released or None},
+        after={"reason": stale_reason(last_day)},
     )

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete, select
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.domain.village import FORMAT, Mission, Shinobi, Sighting
 from missiondesk.errors import BadInput, Conflict, NotFound
+from missiondesk.operations.transitions import Step
 from missiondesk.services.apply import (
     IN_PROGRESS,
     ApplySummary,
@@ -30,7 +31,7 @@ from missiondesk.services.apply import (
 )
 from missiondesk.services.clock import clock_of, read_clock
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import mission_row, transition
+from missiondesk.services.missions import mission_row, squad_ids, transition
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -339,18 +340,12 @@ def _back_to_board(connection: Connection, mission_id: str, why: str, actor: str
     transition(
         connection,
         mission_row(connection, mission_id),
-        MissionStatus.INTAKE,
+        Step.UNPLAN,
+        actor=actor,
+        at=clock_of(connection).now,
+        after={"back_to_board": f"its planned squad was dropped: {why}"},
         effective_rank=None,
         assessment=None,
-    )
-    record_event(
-        connection,
-        actor=actor,
-        kind="mission.unplanned",
-        subject=mission_id,
-        before={"status": "planned"},
-        after={"status": "intake", "back_to_board": f"its planned squad was dropped: {why}"},
-        at=clock_of(connection).now,
     )
 
 
@@ -588,22 +583,17 @@ def cancel_mission(db: Database, mission_id: str, reason: str, *, actor: str) ->
             )
         if status in (MissionStatus.RETURNED, MissionStatus.CLOSED, MissionStatus.CANCELLED):
             raise Conflict(f"mission {mission_id!r} is already {status.value}", field="mission")
-        squad = list(
-            connection.execute(
-                select(t.assignment.c.shinobi_id).where(t.assignment.c.mission_id == mission_id)
-            ).scalars()
-        )
+        squad = squad_ids(connection, mission_id)
         for table in (t.assignment, t.commitment):
             connection.execute(delete(table).where(table.c.mission_id == mission_id))
-        transition(connection, mission, MissionStatus.CANCELLED)
-        record_event(
+        transition(
             connection,
+            mission,
+            Step.CANCEL,
             actor=actor,
-            kind="mission.cancelled",
-            subject=mission_id,
-            before={"status": status.value, "squad": squad or None},
-            after={"status": "cancelled", "reason": reason, "released": squad},
             at=clock_of(connection).now,
+            before={"squad": squad or None},
+            after={"reason": reason, "released": squad},
         )
     note = f"released {', '.join(squad)}" if squad else None
     return EditResult(

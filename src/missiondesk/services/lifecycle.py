@@ -18,6 +18,7 @@ from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Road, Squad
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.schedule import Checkin, planned_checkins
+from missiondesk.operations.transitions import MOVES, Step, allows
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
@@ -67,16 +68,7 @@ def approve(
                 "mission; plan again",
                 field="mission",
             ) from taken
-        transition(connection, mission, MissionStatus.APPROVED)
-        record_event(
-            connection,
-            actor=actor,
-            kind="mission.approved",
-            subject=mission_id,
-            before={"status": mission["status"]},
-            after={"status": "approved", "squad": ids},
-            at=at,
-        )
+        transition(connection, mission, Step.APPROVE, actor=actor, at=at, after={"squad": ids})
     return StepResult(mission=mission_id, status="approved", at=at, squad=ids)
 
 
@@ -206,18 +198,16 @@ def dispatch(
             update(t.shinobi).where(t.shinobi.c.id.in_(ids)).values(status=ShinobiStatus.ON_MISSION)
         )
         transition(
-            connection, mission, MissionStatus.DISPATCHED, departed_at=at, checkins_due=schedule
+            connection,
+            mission,
+            Step.DISPATCH,
+            actor=actor,
+            at=at,
+            after={"departed": at, "checkins_due": schedule},
+            departed_at=at,
+            checkins_due=schedule,
         )
         advance_today(connection, at)
-        record_event(
-            connection,
-            actor=actor,
-            kind="mission.dispatched",
-            subject=mission_id,
-            before={"status": mission["status"]},
-            after={"status": "dispatched", "departed": at, "checkins_due": schedule},
-            at=at,
-        )
     return StepResult(
         mission=mission_id, status="dispatched", at=at, squad=ids, checkins_due=schedule
     )
@@ -258,20 +248,21 @@ def checkin(
                 raise BadInput(f"no place {place!r} in this village", field="place")
         connection.execute(insert(t.checkin).values(mission_id=mission_id, at=at, place=place))
         status = mission["status"]
-        if status == MissionStatus.OVERDUE:
+        heard = {"at": at, "place": place}
+        if allows(Step.CHECK_IN, status):
             # The squad has been heard from: it is on its way again, timed from this check-in.
-            status = MissionStatus.DISPATCHED
-            transition(connection, mission, status)
+            status = transition(connection, mission, Step.CHECK_IN, actor=actor, at=at, after=heard)
+        else:  # on schedule: the check-in is logged, the status stays
+            record_event(
+                connection,
+                actor=actor,
+                kind=MOVES[Step.CHECK_IN].event,
+                subject=mission_id,
+                before={"status": status},
+                after={"status": status, **heard},
+                at=at,
+            )
         advance_today(connection, at)
-        record_event(
-            connection,
-            actor=actor,
-            kind="mission.checkin",
-            subject=mission_id,
-            before={"status": mission["status"]},
-            after={"status": status, "at": at, "place": place},
-            at=at,
-        )
     return StepResult(mission=mission_id, status=status, at=at)
 
 

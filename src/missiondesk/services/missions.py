@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from missiondesk.domain.ranks import MissionStatus
 from missiondesk.errors import Conflict, NotFound
+from missiondesk.operations.transitions import MOVES, Step, allows
+from missiondesk.services.events import record_event
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 
@@ -59,29 +62,67 @@ def squad_on_record(connection: Connection, mission_id: str) -> list[str]:
     return ids
 
 
-def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:
-    """The mission's squad, leader first."""
+def squads_of(
+    connection: Connection, mission_ids: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each mission's squad as stored (its assignment rows), leader first: the one place
+    squads are read from the database. A mission with no squad is left out."""
     rows = connection.execute(
         select(t.assignment)
-        .where(t.assignment.c.mission_id == mission_id)
-        .order_by(t.assignment.c.is_leader.desc(), t.assignment.c.position)
+        .where(t.assignment.c.mission_id.in_(list(mission_ids)))
+        .order_by(
+            t.assignment.c.mission_id, t.assignment.c.is_leader.desc(), t.assignment.c.position
+        )
     ).mappings()
-    return [dict(r) for r in rows]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        grouped.setdefault(r["mission_id"], []).append(dict(r))
+    return grouped
 
 
-def transition(connection: Connection, mission: Mapping[str, Any], to: str, **values: Any) -> None:
-    """Move a mission from the status and version it was read at to `to`.
+def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:
+    """The mission's squad, leader first."""
+    return squads_of(connection, [mission_id]).get(mission_id, [])
+
+
+def squad_ids(connection: Connection, mission_id: str) -> list[str]:
+    """The ids of the mission's squad, leader first (empty when it has none)."""
+    return [r["shinobi_id"] for r in squad_rows(connection, mission_id)]
+
+
+def transition(
+    connection: Connection,
+    mission: Mapping[str, Any],
+    step: Step,
+    *,
+    actor: str,
+    at: dt.datetime | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    **values: Any,
+) -> MissionStatus:
+    """Move a mission by `step` (operations/transitions.py) from the status and version it
+    was read at, and log it: the one place a mission's status changes.
+
+    The event is the step's, with `before` and `after` its status plus what the caller adds.
+    `values` are other columns the step sets (the departure time, say).
 
     The UPDATE names what the step read (`status` and `version`), so the database decides:
     if anything changed the mission since, no row matches and the step is refused instead
     of acting on a stale reading. Inside `Database.transaction` (one writer at a time) this
     never fires; it is the guard that keeps a step honest if ever called outside one.
     """
+    status = mission["status"]
+    if not allows(step, status):
+        raise Conflict(
+            f"mission {mission['id']!r} is {status}; it cannot {step.value}", field="mission"
+        )
+    to = MOVES[step].to
     changed = connection.execute(
         update(t.mission)
         .where(
             t.mission.c.id == mission["id"],
-            t.mission.c.status == mission["status"],
+            t.mission.c.status == status,
             t.mission.c.version == mission["version"],
         )
         .values(status=to, version=t.mission.c.version + 1, **values)
@@ -93,6 +134,16 @@ def transition(connection: Connection, mission: Mapping[str, Any], to: str, **va
             "look again and retry",
             field="mission",
         )
+    record_event(
+        connection,
+        actor=actor,
+        kind=MOVES[step].event,
+        subject=mission["id"],
+        before={"status": str(status), **(before or {})},
+        after={"status": to.value, **(after or {})},
+        at=at,
+    )
+    return to
 
 
 def advance_today(connection: Connection, at: dt.datetime) -> None:

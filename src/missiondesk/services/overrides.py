@@ -14,11 +14,11 @@ import datetime as dt
 from sqlalchemy import Connection, update
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import MissionRank, MissionStatus
+from missiondesk.domain.ranks import ON_THE_BOARD, MissionRank, MissionStatus
 from missiondesk.domain.village import RankOverride
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.risk.assessment import assess_mission
-from missiondesk.services.assessment import OPEN, find_mission, store_assessment
+from missiondesk.services.assessment import find_mission, store_assessment
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import mission_row, now_minute
 from missiondesk.services.village import current_village
@@ -48,7 +48,7 @@ def _reason(value: str | None) -> str:
 
 
 def _overridable(status: str, mission_id: str) -> None:
-    if MissionStatus(status) not in OPEN:
+    if MissionStatus(status) not in ON_THE_BOARD:
         raise Conflict(
             f"mission {mission_id!r} is {status}; only a mission on the board (intake, "
             "assessed or planned) can have its rank overruled",

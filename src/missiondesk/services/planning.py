@@ -12,14 +12,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
+from missiondesk.domain.ranks import IN_THE_FIELD
 from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.notifications.outbox import enqueue, plan_summary
 from missiondesk.notifications.vocabulary import NotifyEvent
+from missiondesk.operations.transitions import MOVES, Step
 from missiondesk.planning.candidates import PlanningError
 from missiondesk.planning.model import Progress
 from missiondesk.planning.plan import Plan, Violation
@@ -29,7 +30,7 @@ from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.services.assessment import board_missions, find_mission, store_assessments
 from missiondesk.services.clock import clock_of
-from missiondesk.services.events import record_event
+from missiondesk.services.missions import squads_of, transition
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
 from missiondesk.store import tables as t
@@ -57,16 +58,7 @@ def committed_shinobi(connection: Connection) -> dict[str, str]:
 
 
 def stored_squads(connection: Connection, mission_ids: Sequence[str]) -> dict[str, Squad]:
-    rows = connection.execute(
-        select(t.assignment)
-        .where(t.assignment.c.mission_id.in_(list(mission_ids)))
-        .order_by(
-            t.assignment.c.mission_id, t.assignment.c.is_leader.desc(), t.assignment.c.position
-        )
-    ).mappings()
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        grouped.setdefault(r["mission_id"], []).append(dict(r))
+    grouped = squads_of(connection, mission_ids)
     return {
         mid: Squad(leader=rows_[0]["shinobi_id"], members=[r["shinobi_id"] for r in rows_[1:]])
         for mid, rows_ in grouped.items()
@@ -209,31 +201,29 @@ def _store_plan(connection: Connection, inputs: PlanInputs, result: Plan, actor:
     if rows:
         connection.execute(insert(t.assignment), rows)
     staffed = {s.mission for s in result.squads}
-    statuses = dict(
-        connection.execute(
-            select(t.mission.c.id, t.mission.c.status).where(t.mission.c.id.in_(board))
-        ).all()
-    )
+    missions = {
+        r["id"]: dict(r)
+        for r in connection.execute(
+            select(t.mission.c.id, t.mission.c.status, t.mission.c.version).where(
+                t.mission.c.id.in_(board)
+            )
+        ).mappings()
+    }
     now = clock_of(connection).now
     for mission_id in board:
-        new = MissionStatus.PLANNED if mission_id in staffed else MissionStatus.ASSESSED
+        step = Step.PLAN if mission_id in staffed else Step.UNSTAFF
         before = inputs.previous.get(mission_id)
         after = result.squads_by_mission().get(mission_id)
-        if statuses[mission_id] == new and before == after:
+        if missions[mission_id]["status"] == MOVES[step].to and before == after:
             continue
-        connection.execute(
-            update(t.mission)
-            .where(t.mission.c.id == mission_id)
-            .values(status=new, version=t.mission.c.version + 1)
-        )
-        record_event(
+        transition(
             connection,
+            missions[mission_id],
+            step,
             actor=actor,
-            kind="mission.planned" if new == MissionStatus.PLANNED else "mission.unstaffed",
-            subject=mission_id,
-            before={"status": statuses[mission_id], "squad": before.everyone if before else None},
-            after={"status": new.value, "squad": after.everyone if after else None},
             at=now,
+            before={"squad": before.everyone if before else None},
+            after={"squad": after.everyone if after else None},
         )
     connection.execute(insert(t.plan).values(created_at=now, result=result.model_dump(mode="json")))
     enqueue(connection, NotifyEvent.PLAN_READY, None, plan_summary(result), now)

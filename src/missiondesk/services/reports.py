@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.reports import ReportFile, status_after
+from missiondesk.operations.transitions import Step
 from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import release_commitments
@@ -54,22 +55,20 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         learned = _learn_interest(connection, mission, report, actor)
         _append_history(connection, mission, squad, report)
         paid = pay_reward(connection, mission, squad, report.outcome, report.returned)
-        transition(connection, mission, MissionStatus.CLOSED, returned_at=report.returned)
-        release_commitments(connection, mission_id)
-        advance_today(connection, report.returned)
-        record_event(
+        transition(
             connection,
+            mission,
+            Step.REPORT,
             actor=actor,
-            kind="mission.reported",
-            subject=mission_id,
-            before={"status": mission["status"]},
+            at=report.returned,
             after={
-                "status": "closed",
                 "report": report.model_dump(mode="json"),
                 "paid": [s.model_dump(mode="json") for s in paid],
             },
-            at=report.returned,
+            returned_at=report.returned,
         )
+        release_commitments(connection, mission_id)
+        advance_today(connection, report.returned)
         record_flags_raised(connection, flags_before, actor=actor, at=report.returned)
     return ReportResult(
         mission=mission_id,

@@ -18,10 +18,10 @@ from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus
 from missiondesk.domain.village import Village
 from missiondesk.operations.rescue import LostSquad, Rescue, RescueMember, compose_rescue
 from missiondesk.operations.schedule import Expected, is_overdue, next_expected
+from missiondesk.operations.transitions import Step
 from missiondesk.planning.roster import Departure
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.clock import clock_of
-from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import mission_checkins
 from missiondesk.services.missions import squad_rows, transition
 from missiondesk.services.planning import committed_shinobi, departures_not_in_history
@@ -177,20 +177,13 @@ def record_missed(
 ) -> None:
     """A dispatched squad past its check-in becomes overdue: `checkin.missed`, with the
     rescue proposed for it."""
-    transition(connection, lost, MissionStatus.OVERDUE)
-    record_event(
+    transition(
         connection,
+        lost,
+        Step.MISS_CHECKIN,
         actor=actor,
-        kind="checkin.missed",
-        subject=lost["id"],
-        before={"status": lost["status"]},
-        after={
-            "status": "overdue",
-            "checkin_due": expected.due,
-            "last_place": expected.last_place,
-            "rescue": rescue,
-        },
         at=at,
+        after={"checkin_due": expected.due, "last_place": expected.last_place, "rescue": rescue},
     )
 
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from missiondesk.domain.ranks import MissionRank, MissionStatus, Outcome, Severity
+from missiondesk.domain.ranks import ON_THE_BOARD, MissionRank, MissionStatus, Outcome, Severity
 from missiondesk.errors import BadInput
 from missiondesk.operations.reports import ReportFile
 from missiondesk.services import accounts as account_service
@@ -249,7 +249,7 @@ def mission_page(request: Request, mission_id: str, account: Reader) -> Response
         events=mission_timeline(db, mission_id),
         may_checkin=may_checkin and status in ("dispatched", "overdue"),
         may_override=allows(account.role, Permission.RANK)
-        and status in {s.value for s in assessment_service.OPEN},
+        and status in {s.value for s in ON_THE_BOARD},
         ranks=[r.value for r in MissionRank],
         places=[p.id for p in bingo_book(db).places] if may_checkin else [],
         volunteers=player_service.volunteers_of(db, mission_id),
