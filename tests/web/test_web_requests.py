@@ -159,3 +159,25 @@ def test_planner_runs_go_one_at_a_time_in_order(db: Database) -> None:
     assert order == ["first", *(f"waiting-{n}" for n in range(MAX_WAITING))]
     assert overlapping == []
     assert runs.start("hokage", 1.0, work("after")).status in ("queued", "running")
+
+
+def test_a_time_with_a_zone_is_refused_by_every_front_end(
+    client: TestClient, as_role: Any, cli: Cli, sqlite_url: str
+) -> None:
+    """One rule for times (docs/decisions.md): the village's local time, never a zone; the
+    API and `--at` refuse a zoned time as a village file does, instead of converting it."""
+    zoned = "2026-11-24T06:00+09:00"
+    answer = client.get("/api/overdue", headers=as_role("viewer"), params={"at": zoned})
+    assert answer.status_code == 422 and "time zone" in answer.text, answer.text
+    body = client.post(
+        "/api/missions/tani-scroll/dispatch", headers=as_role("hokage"), json={"at": zoned}
+    )
+    assert body.status_code == 422 and body.json()["field"] == "at", body.text
+    from md_support import DEMO_VILLAGE
+
+    cli("village", "import", DEMO_VILLAGE, "--db", sqlite_url)
+    refused = cli("overdue", "--at", zoned, "--db", sqlite_url)
+    assert refused.code == 2 and "time zone" in refused.stderr, refused.stderr
+    text = STORY_VILLAGE.replace("at: 2026-11-22T16:00", f"at: {zoned}", 1)
+    (problem,) = problems_of(text)
+    assert "time zone" in problem

@@ -10,7 +10,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, styled
-from missiondesk.domain.village import EARLIEST_YEAR, LATEST_YEAR
+from missiondesk.domain.village import village_local
 from missiondesk.errors import BadInput
 from missiondesk.services import lifecycle
 from missiondesk.services import reports as report_service
@@ -37,13 +37,10 @@ def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
             f"{option}: {value!r} is not a time (use ISO 8601, e.g. 2026-11-24T06:00)",
             field=option.lstrip("-"),
         ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone().replace(tzinfo=None)
-    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        raise BadInput(
-            f"{option}: {value!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}",
-            field=option.lstrip("-"),
-        )
+    try:
+        parsed = village_local(parsed)  # the one rule for times (domain/village.py)
+    except ValueError as refused:
+        raise BadInput(f"{option}: {value!r} {refused}", field=option.lstrip("-")) from None
     return parsed.replace(second=0, microsecond=0)
 
 

@@ -52,11 +52,14 @@ SkillLevel = Annotated[int, Field(ge=SKILL_MIN, le=SKILL_MAX, strict=True)]
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 
 
-def _village_local(value: dt.datetime) -> dt.datetime:
+def village_local(value: dt.datetime) -> dt.datetime:
+    """The one rule for times, in every front end (docs/decisions.md): a time is the
+    village's own local time, so a time with a zone is refused, never converted; and it
+    falls in the years 1900 to 2199."""
     if value.tzinfo is not None:
         raise ValueError(
-            "times are the village's local time: write it without a time zone "
-            "(e.g. 2026-11-24T06:00)"
+            "has a time zone, and times are the village's local time: write it without a "
+            "time zone (e.g. 2026-11-24T06:00)"
         )
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         # Keeps the calendar arithmetic downstream (recovery, check-ins) from overflowing.
@@ -90,7 +93,7 @@ LOCAL_TIME_SCHEMA = {
 LocalTime = Annotated[
     dt.datetime,
     BeforeValidator(iso_8601),
-    AfterValidator(_village_local),
+    AfterValidator(village_local),
     WithJsonSchema(LOCAL_TIME_SCHEMA),
 ]
 """A moment in the village's own clock; a zone would make comparisons ambiguous."""

@@ -50,7 +50,7 @@ from missiondesk.web.schemas import (
     AdvanceRequest,
     CheckinRequest,
     ClearRequest,
-    LocalTime,
+    LocalMinute,
     OverrideRequest,
     PasswordChanged,
     PasswordRequest,
@@ -416,7 +416,7 @@ def tick(
 def overdue(
     request: Request,
     account: Reader,
-    at: Annotated[LocalTime | None, Query(description="As of this time; default: now.")] = None,
+    at: Annotated[LocalMinute | None, Query(description="As of this time; default: now.")] = None,
 ) -> list[OverdueSquad]:
     return tracking.overdue(database(request), at=at)
 

@@ -1,9 +1,9 @@
 """The shapes the HTTP API takes in, beyond the service models it answers with.
 
-Times are ISO 8601, local and to the minute, as on the command line (`--at`): a time with
-a zone is converted to local time, a number is refused (not read as a Unix timestamp),
-and times outside 1900-2199 are refused rather than overflowing the calendar arithmetic
-downstream. Request bodies are JSON with each key once (`StrictJsonRoute`).
+Times are the village's `LocalTime` (domain/village.py), to the minute as on the command
+line (`--at`): ISO 8601 without a zone (a time with a zone is refused, as in a village
+file), never a number (not read as a Unix timestamp), and within 1900-2199. Request
+bodies are JSON with each key once (`StrictJsonRoute`).
 """
 
 from __future__ import annotations
@@ -15,38 +15,20 @@ from typing import Annotated, Any
 
 from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from missiondesk.domain.orders import Ident
-from missiondesk.domain.village import EARLIEST_YEAR, LATEST_YEAR, LOCAL_TIME_PATTERN, iso_8601
+from missiondesk.domain.village import LOCAL_TIME_PATTERN, LocalTime
 from missiondesk.services.accounts import Account, AccountRole
 from missiondesk.services.missions import now_minute
 
 
-def local_minute(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone().replace(tzinfo=None)
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+def to_the_minute(value: dt.datetime) -> dt.datetime:
     return value.replace(second=0, microsecond=0)
 
 
-AT_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
-
-LocalTime = Annotated[
-    dt.datetime,
-    BeforeValidator(iso_8601),
-    AfterValidator(local_minute),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": AT_PATTERN,
-            "description": "ISO 8601, the village's local time (2026-11-24T06:00); a time "
-            "with a zone is converted to the server's local time.",
-            "examples": ["2026-11-24T06:00"],
-        }
-    ),
-]
+LocalMinute = Annotated[LocalTime, AfterValidator(to_the_minute)]
+"""The village's `LocalTime` (one rule about zones: refused), to the minute."""
 
 
 def describe_local_times(schema: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +116,7 @@ class OverrideRequest(_Request):
 
 
 class StepRequest(_Request):
-    at: LocalTime | None = Field(
+    at: LocalMinute | None = Field(
         default=None, description="When it happened; default: the village clock."
     )
 
@@ -144,7 +126,7 @@ class AdvanceRequest(_Request):
 
 
 class SetClockRequest(_Request):
-    time: LocalTime = Field(description="The new village time; never before the current one.")
+    time: LocalMinute = Field(description="The new village time; never before the current one.")
 
 
 class VolunteerRequest(_Request):
