@@ -17,15 +17,14 @@ from missiondesk.planning.plan import Plan
 from missiondesk.services import planning as planning_service
 
 
-def _pins(values: list[str]) -> dict[str, str]:
-    pins: dict[str, str] = {}
+def _pins(values: list[str]) -> list[tuple[str, str]]:
+    """SHINOBI=MISSION pairs; the service refuses a shinobi pinned twice."""
+    pins: list[tuple[str, str]] = []
     for value in values:
         shinobi, sep, mission = value.partition("=")
         if not sep or not shinobi or not mission:
             raise BadInput(f"--pin {value!r}: write SHINOBI=MISSION", field="pins")
-        if shinobi in pins and pins[shinobi] != mission:
-            raise BadInput(f"--pin: {shinobi} is pinned to two missions", field="pins")
-        pins[shinobi] = mission
+        pins.append((shinobi, mission))
     return pins
 
 

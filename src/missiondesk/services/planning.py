@@ -101,24 +101,44 @@ def read_plan_inputs(connection: Connection) -> PlanInputs:
     )
 
 
+Pins = Mapping[str, str] | Sequence[tuple[str, str]]
+"""Who must go where: shinobi -> mission, or (shinobi, mission) pairs as a front end read them."""
+
+
+def pin_map(pins: Pins | None) -> dict[str, str]:
+    """The pins as shinobi -> mission. A shinobi named in two pairs is refused here, so the
+    command line, the API and the pages give the same answer."""
+    if pins is None:
+        return {}
+    if isinstance(pins, Mapping):
+        return dict(pins)
+    found: dict[str, str] = {}
+    for shinobi, mission in pins:
+        if shinobi in found:
+            raise BadInput(f"a shinobi is pinned twice ({shinobi})", field="pins")
+        found[shinobi] = mission
+    return found
+
+
 def plan(
     db: Database,
     *,
     actor: str,
     time_limit: float = 10.0,
-    pins: Mapping[str, str] | None = None,
+    pins: Pins | None = None,
     forbids: Sequence[tuple[str, str | None]] | None = None,
     progress: Progress | None = None,
     workers: int = 2,
 ) -> Plan:
     """Plan the board and store it: staffed missions become `planned` with their squads,
     missions left unstaffed go back to `assessed`."""
+    pins = pin_map(pins)
     if time_limit <= 0:
         raise BadInput("--time-limit must be more than 0 seconds", field="time_limit")
     # Read only: a refused request (a bad pin) or an impossible plan changes nothing.
     with db.reading() as connection:
         inputs = read_plan_inputs(connection)
-    _check_people(inputs, pins or {}, forbids or ())
+    _check_people(inputs, pins, forbids or ())
     try:
         result = plan_board(
             bound_elsewhere(inputs.village, inputs.committed),
@@ -126,7 +146,7 @@ def plan(
             missions=list(inputs.assessments),
             flags=inputs.flags,
             extra_history=inputs.departures,
-            pins=pins,
+            pins=pins or None,
             forbids=forbids,
             previous=inputs.previous,
             time_limit=time_limit,

@@ -6,6 +6,7 @@ its model. The permission each route needs is in `missiondesk.web.policy`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -32,6 +33,8 @@ from missiondesk.services.accounts import Account, SignedOut, TokenInfo
 from missiondesk.services.events import Event
 from missiondesk.services.lifecycle import StepResult
 from missiondesk.services.players import LedgerRow, PromotionReady, Volunteered
+from missiondesk.services.reading import BingoBook, MissionDetail, mission_detail
+from missiondesk.services.reading import bingo_book as read_bingo_book
 from missiondesk.services.reports import ReportResult
 from missiondesk.services.rescue import RescueSent
 from missiondesk.services.timeline import timeline as mission_timeline
@@ -41,9 +44,7 @@ from missiondesk.villagefile.parse import parse_village
 from missiondesk.villagefile.write import dump_village
 from missiondesk.web.auth import ApiAllowed, check_mission_scope, database
 from missiondesk.web.errors import ERROR_RESPONSES
-from missiondesk.web.policy import Permission, allows, may_act_as
-from missiondesk.web.reading import BingoBook, MissionDetail, mission_detail
-from missiondesk.web.reading import bingo_book as read_bingo_book
+from missiondesk.web.policy import Permission, check_override, may_act_as
 from missiondesk.web.schemas import (
     AccountCreated,
     AccountRequest,
@@ -63,7 +64,7 @@ from missiondesk.web.schemas import (
     StrictJsonRoute,
     VolunteerRequest,
     forbids_list,
-    pins_map,
+    pin_pairs,
 )
 from missiondesk.wellbeing.models import ShinobiWellbeing
 
@@ -242,26 +243,15 @@ def plan(
     body: PlanRequest,
     account: Annotated[Account, Depends(ApiAllowed(Permission.PLAN))],
 ) -> Plan:
-    check_override(account, body)
+    check_override(account.role, body.pins or body.forbids)
     limit = min(body.time_limit, request.app.state.max_plan_seconds)
     return planning.plan(
         database(request),
         actor=account.name,
         time_limit=limit,
-        pins=pins_map(body.pins) or None,
+        pins=pin_pairs(body.pins),
         forbids=forbids_list(body.forbids) or None,
     )
-
-
-def check_override(account: Account, body: PlanRequest) -> None:
-    """Pins and forbids overrule the planner's choice: only roles holding OVERRIDE may."""
-    if (body.pins or body.forbids) and not allows(account.role, Permission.OVERRIDE):
-        raise HTTPException(
-            status_code=403,
-            detail=f"the {account.role.value} role may not pin or forbid people (override)",
-        )
-    if len({p.shinobi for p in body.pins}) != len(body.pins):
-        raise BadInput("a shinobi is pinned twice", field="pins")
 
 
 @router.get("/plan", tags=["planning"], summary="The latest plan, if any")
@@ -269,28 +259,36 @@ def latest_plan(request: Request, _: Reader) -> Plan | None:
     return planning.latest_plan(database(request))
 
 
-@router.post(
+def mission_step(
+    step: Callable[..., StepResult], permission: Permission
+) -> Callable[..., StepResult]:
+    """The route of a lifecycle step that takes a mission and, optionally, when it happened
+    (approve, dispatch): the account must hold `permission`; the service decides the rest.
+    The route keeps the service's name, so the OpenAPI operation ids stay as they were."""
+
+    def route(
+        request: Request, mission_id: str, account: Account, body: StepRequest | None = None
+    ) -> StepResult:
+        at = body.at if body else None
+        return step(database(request), mission_id, actor=account.name, at=at)
+
+    route.__name__ = route.__qualname__ = step.__name__
+    route.__annotations__ = {  # real objects: `permission` is not a module-level name
+        "request": Request,
+        "mission_id": MissionId,
+        "account": Annotated[Account, Depends(ApiAllowed(permission))],
+        "body": StepRequest | None,
+        "return": StepResult,
+    }
+    return route
+
+
+approve = router.post(
     "/missions/{mission_id}/approve", tags=["lifecycle"], summary="Make the planned squad binding"
-)
-def approve(
-    request: Request,
-    mission_id: MissionId,
-    account: Annotated[Account, Depends(ApiAllowed(Permission.APPROVE))],
-    body: StepRequest | None = None,
-) -> StepResult:
-    at = body.at if body else None
-    return lifecycle.approve(database(request), mission_id, actor=account.name, at=at)
-
-
-@router.post("/missions/{mission_id}/dispatch", tags=["lifecycle"], summary="The squad leaves")
-def dispatch(
-    request: Request,
-    mission_id: MissionId,
-    account: Annotated[Account, Depends(ApiAllowed(Permission.DISPATCH))],
-    body: StepRequest | None = None,
-) -> StepResult:
-    at = body.at if body else None
-    return lifecycle.dispatch(database(request), mission_id, actor=account.name, at=at)
+)(mission_step(lifecycle.approve, Permission.APPROVE))
+dispatch = router.post(
+    "/missions/{mission_id}/dispatch", tags=["lifecycle"], summary="The squad leaves"
+)(mission_step(lifecycle.dispatch, Permission.DISPATCH))
 
 
 @router.post("/missions/{mission_id}/checkin", tags=["lifecycle"], summary="A squad checks in")

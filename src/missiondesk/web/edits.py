@@ -21,13 +21,13 @@ from missiondesk.services import edits
 from missiondesk.services.accounts import Account
 from missiondesk.services.apply import ApplySummary
 from missiondesk.services.edits import EditResult
+from missiondesk.services.reading import bingo_book
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.web.api import read_upload
 from missiondesk.web.auth import ApiAllowed, PageAllowed, database
 from missiondesk.web.errors import ERROR_RESPONSES
 from missiondesk.web.policy import Permission
-from missiondesk.web.reading import bingo_book
 
 VOCABULARY = {
     "mission_ranks": [r.value for r in MissionRank],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ from missiondesk.services import rescue as rescue_service
 from missiondesk.services import village as village_service
 from missiondesk.services import wellbeing as wellbeing_service
 from missiondesk.services.accounts import Account, AccountRole, TokenKind
+from missiondesk.services.reading import bingo_book, mission_detail
 from missiondesk.services.timeline import timeline as mission_timeline
 from missiondesk.villagefile.errors import field_path
 from missiondesk.web import charts
@@ -46,8 +48,13 @@ from missiondesk.web.auth import (
     safe_next,
     set_cookie,
 )
-from missiondesk.web.policy import Permission, allows, may_act_as, only_own_missions
-from missiondesk.web.reading import bingo_book, mission_detail
+from missiondesk.web.policy import (
+    Permission,
+    allows,
+    check_override,
+    may_act_as,
+    only_own_missions,
+)
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -290,15 +297,32 @@ def volunteer(
     return back_to(mission_path(mission_id))
 
 
-@router.post("/missions/{mission_id}/approve")
-def approve(
-    request: Request,
-    mission_id: str,
-    account: Annotated[Account, Depends(PageAllowed(Permission.APPROVE))],
-    next: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    lifecycle.approve(database(request), mission_id, actor=account.name)
-    return back_to(next or mission_path(mission_id))
+def mission_step(step: Callable[..., Any], permission: Permission) -> Callable[..., Response]:
+    """The form of a lifecycle step that takes only its mission (approve, dispatch): the
+    account must hold `permission`, the service decides the rest, and the answer goes back
+    to `next` (or the mission's page)."""
+
+    def route(request: Request, mission_id: str, account: Account, next: str = "") -> Response:
+        step(database(request), mission_id, actor=account.name)
+        return back_to(next or mission_path(mission_id))
+
+    route.__name__ = route.__qualname__ = step.__name__
+    route.__annotations__ = {  # real objects: `permission` is not a module-level name
+        "request": Request,
+        "mission_id": str,
+        "account": Annotated[Account, Depends(PageAllowed(permission))],
+        "next": Annotated[str, Form(max_length=2000)],
+        "return": Response,
+    }
+    return route
+
+
+approve = router.post("/missions/{mission_id}/approve")(
+    mission_step(lifecycle.approve, Permission.APPROVE)
+)
+dispatch = router.post("/missions/{mission_id}/dispatch")(
+    mission_step(lifecycle.dispatch, Permission.DISPATCH)
+)
 
 
 @router.post("/missions/{mission_id}/override")
@@ -323,16 +347,6 @@ def clear_override(
 ) -> Response:
     override_service.clear_override(database(request), mission_id, actor=account.name)
     return back_to(f"/missions/{mission_id}")
-
-
-@router.post("/missions/{mission_id}/dispatch")
-def dispatch(
-    request: Request,
-    mission_id: str,
-    account: Annotated[Account, Depends(PageAllowed(Permission.DISPATCH))],
-) -> Response:
-    lifecycle.dispatch(database(request), mission_id, actor=account.name)
-    return back_to(mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/checkin")
@@ -463,8 +477,11 @@ def plan_page(request: Request, account: Reader, run: str = "") -> Response:
     )
 
 
-def overrides_from_form(form: FormData) -> tuple[dict[str, str], list[tuple[str, str | None]]]:
-    pins: dict[str, str] = {}
+def overrides_from_form(
+    form: FormData,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str | None]]]:
+    """The pins and forbids as the form names them; the planning service judges them."""
+    pins: list[tuple[str, str]] = []
     forbids: list[tuple[str, str | None]] = []
     for shinobi, mission, kind in zip(
         form.getlist("override_shinobi"),
@@ -478,7 +495,7 @@ def overrides_from_form(form: FormData) -> tuple[dict[str, str], list[tuple[str,
         if kind == "pin":
             if target is None:
                 raise BadInput(f"pin {shinobi!r} to which mission?", field="override_mission")
-            pins[shinobi] = target
+            pins.append((shinobi, target))
         else:
             forbids.append((shinobi, target))
     return pins, forbids
@@ -490,11 +507,8 @@ async def run_planner(
 ) -> Response:
     form = await request.form()
     pins, forbids = overrides_from_form(form)
-    if (pins or forbids) and not allows(account.role, Permission.OVERRIDE):
-        raise HTTPException(
-            status_code=403,
-            detail=f"the {account.role.value} role may not pin or forbid people (override)",
-        )
+    check_override(account.role, pins or forbids)
+    planning.pin_map(pins)  # refused here, before the run starts, as the service would
     try:
         asked = float(str(form.get("time_limit") or 10))
     except ValueError:

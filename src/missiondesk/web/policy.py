@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from fastapi import HTTPException
+
 from missiondesk.services.accounts import AccountRole
 
 HOKAGE = AccountRole.HOKAGE
@@ -87,3 +89,13 @@ def allows(role: AccountRole, permission: Permission) -> bool:
 
 def only_own_missions(role: AccountRole, permission: Permission) -> bool:
     return role in OWN_MISSIONS_ONLY.get(permission, frozenset())
+
+
+def check_override(role: AccountRole, overrides: object) -> None:
+    """Pins and forbids overrule the planner's choice: only roles holding OVERRIDE may ask
+    for any (`overrides`: whatever the front end read of them, empty when none)."""
+    if overrides and not allows(role, Permission.OVERRIDE):
+        raise HTTPException(
+            status_code=403,
+            detail=f"the {role.value} role may not pin or forbid people (override)",
+        )

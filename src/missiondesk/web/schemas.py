@@ -176,8 +176,8 @@ def health() -> Health:
     return Health(status="ok", time=now_minute())
 
 
-def pins_map(pins: list[Pin]) -> dict[str, str]:
-    return {p.shinobi: p.mission for p in pins}
+def pin_pairs(pins: list[Pin]) -> list[tuple[str, str]]:
+    return [(p.shinobi, p.mission) for p in pins]
 
 
 def forbids_list(forbids: list[Forbid]) -> list[tuple[str, str | None]]:

@@ -1,4 +1,4 @@
-"""Read-only views the API and the pages share: one mission with its squad, the bingo book.
+"""Read-only views every front end shares: one mission with its squad, the bingo book.
 
 They only gather what the services and the store already answer, so a page and its API
 route can never disagree.
