@@ -18,7 +18,7 @@ from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus
 from missiondesk.domain.village import Village
 from missiondesk.operations.rescue import LostSquad, Rescue, RescueMember, compose_rescue
 from missiondesk.operations.schedule import Expected, is_overdue, next_expected
-from missiondesk.operations.transitions import Step
+from missiondesk.operations.transitions import MOVES, Step
 from missiondesk.planning.roster import Departure
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.clock import clock_of
@@ -166,6 +166,24 @@ def sent_rescue(connection: Connection, row: Mapping[str, Any]) -> Rescue:
     )
 
 
+def proposed_when_missed(
+    connection: Connection, mission_id: str, expected: Expected
+) -> Rescue | None:
+    """The rescue proposed when the squad was recorded overdue for this same missed
+    check-in (the `checkin.missed` event keeps it), so reading it again runs no solver."""
+    after = connection.execute(
+        select(t.event.c.after)
+        .where(t.event.c.subject == mission_id, t.event.c.kind == MOVES[Step.MISS_CHECKIN].event)
+        .order_by(t.event.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if not isinstance(after, dict) or not isinstance(after.get("rescue"), dict):
+        return None
+    if after.get("checkin_due") != expected.due.isoformat():
+        return None  # recorded for an earlier miss; the squad was heard from since
+    return Rescue.model_validate(after["rescue"])
+
+
 def record_missed(
     connection: Connection,
     lost: Mapping[str, Any],
@@ -193,7 +211,8 @@ def overdue(
     """Squads past a due check-in at `at` (default: the village clock), each with a
     proposed rescue (or the one already sent). Reading only: a squad found late here is
     recorded `overdue` when the clock passes its due time (services/clock.py), or when
-    its rescue is sent."""
+    its rescue is sent. A squad recorded overdue shows the rescue proposed then (kept in
+    its `checkin.missed` event); only a late squad not yet recorded runs the solver."""
     found: list[OverdueSquad] = []
     with db.reading() as connection:
         at = at or clock_of(connection).now
@@ -211,7 +230,11 @@ def overdue(
             if under_way is not None:
                 rescue = sent_rescue(connection, under_way)
             else:
-                rescue = propose(connection, seen, row, expected, at, time_limit=rescue_time_limit)
+                rescue = (
+                    proposed_when_missed(connection, row["id"], expected)
+                    if row["status"] == MissionStatus.OVERDUE
+                    else None
+                ) or propose(connection, seen, row, expected, at, time_limit=rescue_time_limit)
             found.append(
                 OverdueSquad(
                     mission=row["id"],
