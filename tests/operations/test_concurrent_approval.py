@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -135,3 +136,30 @@ def test_the_commitment_key_refuses_a_second_mission_for_one_shinobi(db_url: str
         rows = connection.execute(select(t.commitment.c.mission_id)).scalars().all()
     engine.dispose()
     assert rows == ["first"]
+
+
+def test_the_commitment_key_decides_when_the_check_is_passed_by(
+    cli: Cli, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the application's own check (`_check_still_free`) taken out, a second approval
+    of the shared shinobi reaches the database, and the commitment key refuses it: the
+    refusal speaks of the key ("just committed"), the first approval stands alone, and the
+    refused mission is still planned with nothing logged for it."""
+    a, b, shared = _two_squads_sharing_a_shinobi(cli, db_url)
+    db = Database(resolve_url(db_url))
+    try:
+        lifecycle.approve(db, a, actor="first")
+        monkeypatch.setattr(lifecycle, "_check_still_free", lambda *args: None)
+        with pytest.raises(Conflict, match="was just committed to another mission"):
+            lifecycle.approve(db, b, actor="second")
+        with db.reading() as connection:
+            status = connection.execute(
+                select(t.mission.c.status).where(t.mission.c.id == b)
+            ).scalar_one()
+            logged = connection.execute(
+                select(t.event.c.kind).where(t.event.c.actor == "second")
+            ).all()
+    finally:
+        db.dispose()
+    assert status == "planned" and logged == []
+    assert _committed(db_url, shared) == [a]

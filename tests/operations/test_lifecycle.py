@@ -132,6 +132,38 @@ def test_approving_a_squad_whose_member_was_since_injured_is_refused(
     assert state(cli, planned) == before
 
 
+def _injure(db_url: str, member: str, until: str) -> None:
+    """A medic's word arrives after the plan (or the approval): `member` is injured."""
+    engine = create_engine(
+        db_url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if db_url.startswith("postgresql://")
+        else db_url
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE shinobi SET status='injured', available_from=:until WHERE id=:id"),
+            {"id": member, "until": until},
+        )
+    engine.dispose()
+
+
+def test_dispatching_a_squad_whose_member_was_since_wounded_is_refused(
+    cli: Cli, planned: str
+) -> None:
+    """Approved while fit, wounded before leaving: dispatch refuses, naming who and until
+    when, and changes nothing; once the day of return comes, the squad leaves."""
+    assert cli("--db", planned, "approve", SCROLL).code == 0
+    member = squad_of(cli, planned, SCROLL)[1]
+    _injure(planned, member, "2026-11-26")
+    before = state(cli, planned)
+    result = cli("--db", planned, "dispatch", SCROLL, "--at", DEPART)
+    assert result.code == 2, result.stderr
+    assert f"{member} is injured until 2026-11-26" in result.stderr
+    assert state(cli, planned) == before
+    later = cli("--db", planned, "dispatch", SCROLL, "--at", "2026-11-26T06:00")
+    assert later.code == 0, later.stderr
+
+
 def _dispatched(cli: Cli, db: str) -> None:
     assert cli("--db", db, "approve", SCROLL).code == 0
     assert cli("--db", db, "dispatch", SCROLL, "--at", DEPART).code == 0

@@ -66,6 +66,8 @@ def test_leader_min_rank_binds() -> None:
 
 def test_require_rank_binds() -> None:
     roster = [ninja("c1", "chunin"), ninja("c2", "chunin"), ninja("j", "jonin", taijutsu=5)]
+    free = _plan(village(roster, [mission("m", "D")]))
+    assert len(_people(free, "m")) < 3  # without the order, a D-rank goes smaller
     orders = [order("two", "require_rank", rank="chunin", count=3)]
     plan = _plan(village(roster, [mission("m", "D")], orders=orders))
     assert _people(plan, "m") == {"c1", "c2", "j"}
