@@ -353,11 +353,7 @@ def _remove_mission(connection: Connection, ident: str, actor: str) -> str | Non
     mission = mission_row(connection, ident)
     status = MissionStatus(mission["status"])
     if status in IN_PROGRESS:
-        squad = list(
-            connection.execute(
-                select(t.assignment.c.shinobi_id).where(t.assignment.c.mission_id == ident)
-            ).scalars()
-        )
+        squad = squad_ids(connection, ident)
         instead = (
             "file its report first"
             if status in IN_THE_FIELD

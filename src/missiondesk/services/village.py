@@ -132,14 +132,10 @@ def stored_squads_in_progress(connection: Connection) -> dict[str, tuple[str, li
     ).all()
     if not rows:
         return {}
-    squads: dict[str, list[str]] = {r.id: [] for r in rows}
-    for mission_id, shinobi_id in connection.execute(
-        select(t.assignment.c.mission_id, t.assignment.c.shinobi_id)
-        .where(t.assignment.c.mission_id.in_(list(squads)))
-        .order_by(t.assignment.c.is_leader.desc(), t.assignment.c.position)
-    ):
-        squads[mission_id].append(shinobi_id)
-    return {r.id: (r.status, squads[r.id]) for r in rows}
+    from missiondesk.services.missions import squads_of  # it reads villages through here
+
+    squads = squads_of(connection, [r.id for r in rows])
+    return {r.id: (r.status, [s["shinobi_id"] for s in squads.get(r.id, [])]) for r in rows}
 
 
 def require_village(connection: Connection) -> None:
