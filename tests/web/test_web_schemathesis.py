@@ -7,6 +7,7 @@ fixture loader does not run under this project's pytest.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,30 +24,36 @@ MAX_EXAMPLES = 12
 PLAN_SECONDS = 0.3
 
 
-def operations() -> list[tuple[str, str]]:
-    """The schema's operations, read from an app on a throwaway database."""
+@functools.cache
+def _schema() -> Any:
+    """The app's schema (what /api/openapi.json answers), loaded once per session from an
+    app on a throwaway database; each test points it and its operation at its own app."""
     from tempfile import mkdtemp
 
     folder = Path(mkdtemp())
     try:
         db = Database(f"sqlite:///{folder / 'schema.sqlite'}")
-        paths = create_app(db).openapi()["paths"]
+        schema = schemathesis.openapi.from_dict(create_app(db).openapi())
         db.dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return [(method.upper(), path) for path, item in paths.items() for method in item]
+    return schema
 
 
-@pytest.mark.parametrize(("method", "path"), operations())
+@functools.cache
+def _operations() -> dict[tuple[str, str], Any]:
+    return {
+        (op.method.upper(), op.path): op
+        for op in (result.ok() for result in _schema().get_all_operations())
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), list(_operations()))
 def test_no_server_errors(method: str, path: str, db: Database, as_role: Any) -> None:
     headers = as_role("hokage")
     app = create_app(db, max_plan_seconds=PLAN_SECONDS)
-    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app, headers=headers)
-    operation = next(
-        result.ok()
-        for result in schema.get_all_operations()
-        if result.ok().method.upper() == method and result.ok().path == path
-    )
+    operation = _operations()[method, path]
+    operation.schema.app = operation.app = app  # the in-process transport, to this test's app
 
     @given(case=operation.as_strategy())
     @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
