@@ -50,3 +50,14 @@ def test_the_api_refuses_a_shinobi_pinned_twice(client: TestClient, as_role: Any
     assert answer.status_code == 400, answer.text
     assert f"pinned twice ({SHINOBI})" in answer.text
     assert _events(db) == before
+
+
+def test_the_command_line_refuses_a_shinobi_pinned_twice(cli: Any, sqlite_url: str) -> None:
+    from md_support import DEMO_VILLAGE
+
+    assert cli("--db", sqlite_url, "village", "import", DEMO_VILLAGE).code == 0
+    before = cli("--db", sqlite_url, "timeline", "tani-scroll", "--json").stdout
+    pins = ("--pin", f"{SHINOBI}=tani-scroll", "--pin", f"{SHINOBI}=find-tora")
+    refused = cli("--db", sqlite_url, "plan", "--time-limit", "1", *pins)
+    assert refused.code == 2 and f"pinned twice ({SHINOBI})" in refused.stderr, refused.stderr
+    assert cli("--db", sqlite_url, "timeline", "tani-scroll", "--json").stdout == before
