@@ -1,10 +1,13 @@
 """The mission lifecycle as a table: which step moves a mission from which statuses to
 which, and the event the log calls it (pure: no database).
 
-`services.missions.transition` is the one place a mission's status changes: it looks the
-step up here, refuses a move the table does not allow, writes the new status and logs the
-event, in the caller's transaction. The steps' own checks (with words for the user, such as
-"only a planned mission can be approved") run before it; this table is the last word.
+`services.missions.transition` is the one place a lifecycle step changes a mission's
+status: it looks the step up here, refuses a move the table does not allow, writes the new
+status and logs the event, in the caller's transaction. (A village file or a record edit
+writes statuses as data, through services/apply.py; `plan` stores its assessments with the
+intake missions' move to assessed, which its own planned/unstaffed events then report.)
+The steps' own checks (with words for the user, such as "only a planned mission can be
+approved") run before it; this table is the last word.
 """
 
 from __future__ import annotations

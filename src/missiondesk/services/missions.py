@@ -102,7 +102,7 @@ def transition(
     **values: Any,
 ) -> MissionStatus:
     """Move a mission by `step` (operations/transitions.py) from the status and version it
-    was read at, and log it: the one place a mission's status changes.
+    was read at, and log it: the one place a lifecycle step changes a mission's status.
 
     The event is the step's, with `before` and `after` its status plus what the caller adds.
     `values` are other columns the step sets (the departure time, say).
