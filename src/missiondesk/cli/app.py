@@ -3,8 +3,6 @@
 0: done. 2: bad input (a message on stderr, nothing changed). 1: an internal error.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 import traceback

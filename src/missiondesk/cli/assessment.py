@@ -1,22 +1,20 @@
 """`missiondesk assess` and `missiondesk model`: judged risk, simulation, and calibration."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, styled
-from missiondesk.domain.assessment import Assessment
 from missiondesk.errors import BadInput
-from missiondesk.risk.engagement import EngagementCalibration
-from missiondesk.risk.fitting import Calibration, ReliabilityBin, plot_reliability
-from missiondesk.risk.simulation import SimulationResult
-from missiondesk.services import assessment as assessment_service
-from missiondesk.services import overrides as override_service
+
+if TYPE_CHECKING:
+    from missiondesk.domain.assessment import Assessment
+    from missiondesk.risk.engagement import EngagementCalibration
+    from missiondesk.risk.fitting import Calibration, ReliabilityBin
+    from missiondesk.risk.simulation import SimulationResult
 
 model_app = typer.Typer(help="The engagement simulator's model: fit it, check its calibration.")
 
@@ -59,6 +57,11 @@ def assess(
     """Judge how dangerous a mission really is: threats likely met, the effective rank,
     the evidence behind it, and the briefing for the squad. With --override, the game
     master's rank replaces the judged one (logged with who and why) until --clear-override."""
+    # The services (and the simulator behind them) load when a command runs, so that
+    # `--help` and the reading commands start at once.
+    from missiondesk.services import assessment as assessment_service
+    from missiondesk.services import overrides as override_service
+
     database = open_db(db)
     if override is not None or clear_override or reason is not None:
         if not mission:
@@ -111,7 +114,7 @@ def assess(
         _print_assessment(assessment)
 
 
-def _print_board(assessments: list[Assessment]) -> None:
+def _print_board(assessments: "list[Assessment]") -> None:
     table = Table(title="Board assessed")
     for column in (
         "mission",
@@ -130,7 +133,7 @@ def _print_board(assessments: list[Assessment]) -> None:
     console.print(table)
 
 
-def _print_assessment(a: Assessment) -> None:
+def _print_assessment(a: "Assessment") -> None:
     judged = a.judged_rank or a.effective_rank
     verdict = (
         (f"understated: declared {a.declared_rank}, judged {judged}", "bold red")
@@ -163,7 +166,7 @@ def _print_assessment(a: Assessment) -> None:
             console.print(f"  {b.threat} / {b.ability}: {b.advice}", markup=False)
 
 
-def _print_simulation(s: SimulationResult) -> None:
+def _print_simulation(s: "SimulationResult") -> None:
     medic = "with a medic" if s.has_medic else "no medic"
     console.print(
         styled(
@@ -179,6 +182,8 @@ def _print_simulation(s: SimulationResult) -> None:
 @model_app.command("fit")
 def model_fit(db: DbOption = None, json: JsonOption = False) -> None:
     """Fit the simulator's parameters from the village's after-action reports."""
+    from missiondesk.services import assessment as assessment_service
+
     params = assessment_service.fit(open_db(db), actor=actor())
     if json:
         emit_json(params)
@@ -202,6 +207,9 @@ def model_report(
     """Calibration on history: the fight model on the newest reports held out (Brier score,
     reliability table), and beside it the engagement probabilities against the encounters
     in reports, recomputed as of each departure, with the scales fitted from them."""
+    from missiondesk.risk.fitting import plot_reliability
+    from missiondesk.services import assessment as assessment_service
+
     database = open_db(db)
     result = assessment_service.calibrate(database, holdout_fraction=holdout)
     engagement = assessment_service.calibrate_engagement(database)
@@ -221,7 +229,7 @@ def model_report(
         console.print(f"wrote {plot}")
 
 
-def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None:
+def _print_report(fight: "Calibration", engagement: "EngagementCalibration") -> None:
     if engagement.warning:
         console.print(styled(("warning:", "bold yellow"), f" {engagement.warning}"))
     brier = "n/a" if fight.brier is None else f"{fight.brier:.4f}"
@@ -259,7 +267,7 @@ def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None
         )
 
 
-def _print_bins(label: str, bins: list[ReliabilityBin]) -> None:
+def _print_bins(label: str, bins: "list[ReliabilityBin]") -> None:
     if not bins:
         return
     table = Table(title=f"Reliability: {label}")

@@ -1,7 +1,5 @@
 """`missiondesk board` and `missiondesk roster`: what is open, and who can go."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import typer
@@ -9,12 +7,13 @@ from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import console, emit_json, styled
-from missiondesk.services import village as village_service
 
 
 def board(db: DbOption = None, json: JsonOption = False) -> None:
     """The missions, by status then priority: id, title, rank, effective rank (an override
     shown beside the judged rank), status."""
+    from missiondesk.services import village as village_service
+
     rows = village_service.board(open_db(db))
     if json:
         emit_json(rows)
@@ -56,6 +55,8 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
 
 def roster(db: DbOption = None, json: JsonOption = False) -> None:
     """The shinobi: id, name, rank, status, and the day the injured or resting are back."""
+    from missiondesk.services import village as village_service
+
     rows = village_service.roster(open_db(db))
     if json:
         emit_json(rows)

@@ -1,7 +1,5 @@
 """`missiondesk demo`: a fresh database with the demo village, and the story told."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 
@@ -11,7 +9,6 @@ from rich.panel import Panel
 
 from missiondesk.cli.context import DbOption, open_db, root_db
 from missiondesk.cli.output import console
-from missiondesk.demo import tell
 from missiondesk.store.database import ENV_VAR
 
 
@@ -19,6 +16,8 @@ def demo(db: DbOption = None) -> None:
     """Tell the story of the scroll mission, from intake to the after-action report, on a
     fresh database (--db, else demo.sqlite in your data folder; any village in it is
     replaced)."""
+    from missiondesk.demo import tell
+
     db = db or root_db()
     if not db and not os.environ.get(ENV_VAR):
         path = Path(user_data_dir("missiondesk", appauthor=False)) / "demo.sqlite"

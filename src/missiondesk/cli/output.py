@@ -15,7 +15,6 @@ import re
 import sys
 from typing import Any
 
-from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
@@ -52,6 +51,8 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 
 def _plain(value: Any) -> Any:
+    from pydantic import BaseModel  # its models load only when there is one to print
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, list | tuple):

@@ -1,20 +1,18 @@
 """`missiondesk plan`: squads for the whole board, under every standing order."""
 
-from __future__ import annotations
-
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, errors, styled
-from missiondesk.domain.ranks import MissionRank
-from missiondesk.domain.village import RankOverride
 from missiondesk.errors import BadInput
-from missiondesk.planning.model import ProgressEvent
-from missiondesk.planning.plan import Plan
-from missiondesk.services import planning as planning_service
+
+if TYPE_CHECKING:
+    from missiondesk.domain.ranks import MissionRank
+    from missiondesk.domain.village import RankOverride
+    from missiondesk.planning.model import ProgressEvent
+    from missiondesk.planning.plan import Plan
 
 
 def _pins(values: list[str]) -> dict[str, str]:
@@ -67,6 +65,10 @@ def plan(
 
     objective is the total priority staffed; bound is the solver's proven upper bound.
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from missiondesk.services import planning as planning_service
+
     database = open_db(db)
     pins, forbids = _pins(pin or []), _forbids(forbid or [])
     with Progress(
@@ -80,7 +82,7 @@ def plan(
     ) as bar:
         task = bar.add_task("plan", total=time_limit, status="greedy start")
 
-        def show(event: ProgressEvent) -> None:
+        def show(event: "ProgressEvent") -> None:
             quality = f", quality {event.quality}" if event.quality is not None else ""
             bar.update(
                 task,
@@ -104,13 +106,13 @@ def plan(
     print_plan(result)
 
 
-def _overruled(override: RankOverride | None, judged: MissionRank | None) -> str:
+def _overruled(override: "RankOverride | None", judged: "MissionRank | None") -> str:
     if override is None:
         return ""
     return f", overruled by {override.by}; judged {judged or '-'}"
 
 
-def print_plan(result: Plan) -> None:
+def print_plan(result: "Plan") -> None:
     proven = "proven best" if result.objective >= result.bound else f"bound {result.bound}"
     console.print(
         styled(
@@ -162,6 +164,7 @@ def check(
     """Check a squad you have in mind against every standing order (exit 0 either way;
     the verdict is in the output)."""
     from missiondesk.domain.village import Squad
+    from missiondesk.services import planning as planning_service
 
     ids = [s.strip() for s in squad.split(",") if s.strip()]
     if not ids or len(set(ids)) != len(ids):

@@ -1,7 +1,5 @@
 """`volunteer`, `ledger`, `promotions`: the village as its players see it (SPEC section 13)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -10,7 +8,6 @@ from rich.table import Table
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.domain.ranks import MissionRank
-from missiondesk.services import players as player_service
 
 
 def volunteer(
@@ -26,6 +23,8 @@ def volunteer(
     json: JsonOption = False,
 ) -> None:
     """A shinobi volunteers for a mission (or withdraws), until its squad is approved."""
+    from missiondesk.services import players as player_service
+
     result = player_service.volunteer(open_db(db), mission, as_, withdraw=withdraw, actor=actor())
     if json:
         emit_json(result)
@@ -43,6 +42,8 @@ def ledger(
     json: JsonOption = False,
 ) -> None:
     """Ryo earned from rewards, missions by rank and successes, per shinobi."""
+    from missiondesk.services import players as player_service
+
     rows = player_service.ledger(open_db(db), shinobi)
     if json:
         emit_json(rows)
@@ -62,6 +63,8 @@ def ledger(
 
 def promotions(db: DbOption = None, json: JsonOption = False) -> None:
     """Who meets a promotion rule of the village file, with the missions that count."""
+    from missiondesk.services import players as player_service
+
     rows = player_service.promotions(open_db(db))
     if json:
         emit_json(rows)

@@ -1,7 +1,5 @@
 """`missiondesk village ...`: validate, import, export and generate village files."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +7,6 @@ import typer
 
 from missiondesk.cli.context import DbOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
-from missiondesk.services import village as village_service
 
 village_app = typer.Typer(
     help="Village files (missiondesk/village/v2, or v1; YAML or JSON): check, import, export.",
@@ -28,6 +25,8 @@ def validate(path: FileArgument, json: Annotated[bool, typer.Option("--json")] =
 
     Every problem is named as FILE:LINE: FIELD: what is wrong (exit 2).
     """
+    from missiondesk.services import village as village_service
+
     village = village_service.validate_file(path)
     summary = {
         "file": str(path),
@@ -61,6 +60,8 @@ def import_(
     A database holds one village; importing into one that has a village is an error
     unless --replace.
     """
+    from missiondesk.services import village as village_service
+
     summary = village_service.import_village(open_db(db), path, replace=replace, actor=actor())
     if json:
         emit_json(summary.__dict__)
@@ -81,6 +82,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the database's village as a village file (import then export is lossless)."""
+    from missiondesk.services import village as village_service
     from missiondesk.villagefile.write import dump_village, write_village
 
     village = village_service.export_village(open_db(db))

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, select
 
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.domain.village import FORMAT, Mission, Shinobi, Sighting
+from missiondesk.domain.vocabulary import REMOVABLE
 from missiondesk.errors import BadInput, Conflict, NotFound
 from missiondesk.services.apply import (
     IN_PROGRESS,
@@ -142,18 +143,6 @@ def _keep_what_a_csv_lacks(
 
 # --- village remove ------------------------------------------------------------------------
 
-REMOVABLE = (
-    "place",
-    "road",
-    "role",
-    "shinobi",
-    "mission",
-    "organization",
-    "threat",
-    "sighting",
-    "countermeasure",
-    "standing_order",
-)
 _SHOWN = 5
 
 

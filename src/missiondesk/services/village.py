@@ -23,7 +23,6 @@ from missiondesk.store.village_rows import (
     load_village,
     volunteers_by_mission,
 )
-from missiondesk.villagefile.parse import load_village as read_village_file
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,10 @@ class ImportSummary:
 
 def validate_file(path: Path) -> Village:
     """The village in `path`, or a VillageFileError naming every problem (file, line, field)."""
+    # The parser (YAML, NumPy's scan for nesting) loads only when a file is read, so the
+    # board and the roster start light.
+    from missiondesk.villagefile.parse import load_village as read_village_file
+
     return read_village_file(path)
 
 
@@ -44,7 +47,7 @@ def import_village(db: Database, path: Path, *, replace: bool = False, actor: st
     """Import a village file atomically; with `replace`, swap out the stored one in the same
     transaction. A bad file, or a database that already holds a village without `replace`,
     changes nothing."""
-    village = read_village_file(path)
+    village = validate_file(path)
     return import_village_value(db, village, replace=replace, actor=actor, source=str(path))
 
 
