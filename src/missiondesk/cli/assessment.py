@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, styled
@@ -115,6 +114,8 @@ def assess(
 
 
 def _print_board(assessments: "list[Assessment]") -> None:
+    from rich.table import Table
+
     table = Table(title="Board assessed")
     for column in (
         "mission",
@@ -134,6 +135,8 @@ def _print_board(assessments: "list[Assessment]") -> None:
 
 
 def _print_assessment(a: "Assessment") -> None:
+    from rich.table import Table
+
     judged = a.judged_rank or a.effective_rank
     verdict = (
         (f"understated: declared {a.declared_rank}, judged {judged}", "bold red")
@@ -230,6 +233,8 @@ def model_report(
 
 
 def _print_report(fight: "Calibration", engagement: "EngagementCalibration") -> None:
+    from rich.table import Table
+
     if engagement.warning:
         console.print(styled(("warning:", "bold yellow"), f" {engagement.warning}"))
     brier = "n/a" if fight.brier is None else f"{fight.brier:.4f}"
@@ -268,6 +273,8 @@ def _print_report(fight: "Calibration", engagement: "EngagementCalibration") -> 
 
 
 def _print_bins(label: str, bins: "list[ReliabilityBin]") -> None:
+    from rich.table import Table
+
     if not bins:
         return
     table = Table(title=f"Reliability: {label}")

@@ -3,7 +3,6 @@
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import console, emit_json, styled
@@ -12,6 +11,8 @@ from missiondesk.cli.output import console, emit_json, styled
 def board(db: DbOption = None, json: JsonOption = False) -> None:
     """The missions, by status then priority: id, title, rank, effective rank (an override
     shown beside the judged rank), status."""
+    from rich.table import Table
+
     from missiondesk.services import village as village_service
 
     rows = village_service.board(open_db(db))
@@ -55,6 +56,8 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
 
 def roster(db: DbOption = None, json: JsonOption = False) -> None:
     """The shinobi: id, name, rank, status, and the day the injured or resting are back."""
+    from rich.table import Table
+
     from missiondesk.services import village as village_service
 
     rows = village_service.roster(open_db(db))

@@ -10,7 +10,7 @@ import typer
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.cli.village import village_app
-from missiondesk.domain.vocabulary import REMOVABLE
+from missiondesk.domain.ranks import REMOVABLE
 from missiondesk.errors import BadInput
 
 if TYPE_CHECKING:

@@ -3,7 +3,6 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
@@ -42,6 +41,8 @@ def ledger(
     json: JsonOption = False,
 ) -> None:
     """Ryo earned from rewards, missions by rank and successes, per shinobi."""
+    from rich.table import Table
+
     from missiondesk.services import players as player_service
 
     rows = player_service.ledger(open_db(db), shinobi)
@@ -63,6 +64,8 @@ def ledger(
 
 def promotions(db: DbOption = None, json: JsonOption = False) -> None:
     """Who meets a promotion rule of the village file, with the missions that count."""
+    from rich.table import Table
+
     from missiondesk.services import players as player_service
 
     rows = player_service.promotions(open_db(db))

@@ -47,18 +47,3 @@ MissionStatusField = Annotated[MissionStatus, _checker(MissionStatus, "a mission
 SeverityField = Annotated[Severity, _checker(Severity, "a severity")]
 OutcomeField = Annotated[Outcome, _checker(Outcome, "an outcome")]
 FlagKindField = Annotated[FlagKind, _checker(FlagKind, "a wellbeing flag")]
-
-REMOVABLE = (
-    "place",
-    "road",
-    "role",
-    "shinobi",
-    "mission",
-    "organization",
-    "threat",
-    "sighting",
-    "countermeasure",
-    "standing_order",
-)
-"""The kinds of record `village remove` takes (the CLI's help names them without loading
-the services)."""

@@ -17,9 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, delete, select
 
-from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, REMOVABLE, MissionStatus
 from missiondesk.domain.village import FORMAT, Mission, Shinobi, Sighting
-from missiondesk.domain.vocabulary import REMOVABLE
 from missiondesk.errors import BadInput, Conflict, NotFound
 from missiondesk.services.apply import (
     IN_PROGRESS,

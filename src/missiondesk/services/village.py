@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
 from missiondesk.domain.ranks import COMMITTED, MissionStatus
-from missiondesk.domain.village import RankOverride, Village
 from missiondesk.errors import BadInput
 from missiondesk.operations.scheduled import stale_reason
 from missiondesk.services.events import record_event
@@ -23,6 +23,9 @@ from missiondesk.store.village_rows import (
     load_village,
     volunteers_by_mission,
 )
+
+if TYPE_CHECKING:
+    from missiondesk.domain.village import Village
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,17 @@ def current_village(connection: Connection) -> Village:
     return load_village(connection)
 
 
+class BoardOverride(BaseModel):
+    """A rank override as the board shows it, read back from its stored record (the
+    village's `RankOverride`, checked when it was made); a plain shape keeps the board from
+    loading the whole village's models."""
+
+    rank: str
+    reason: str
+    by: str
+    at: dt.datetime
+
+
 class BoardRow(BaseModel):
     id: str
     title: str
@@ -170,7 +184,7 @@ class BoardRow(BaseModel):
     status: str
     note: str | None = None  # why a mission is where it is, when that is not obvious (stale)
     judged_rank: str | None = None  # what the evidence made of it (None: not assessed yet)
-    override: RankOverride | None = None  # the game master's word, beside the judged rank
+    override: BoardOverride | None = None  # the game master's word, beside the judged rank
     volunteers: list[str] = []  # who volunteered for it (SPEC section 13)
 
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
 from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD
-from missiondesk.domain.village import FORMAT, Mission, Village
 from missiondesk.store import tables as t
 
 if TYPE_CHECKING:
+    from missiondesk.domain.village import Mission, Village
     from missiondesk.risk.roads import RoadNetwork
 
 _CHUNK = 20_000
@@ -339,6 +339,9 @@ def _rows(connection: Connection, table: Table, order: Any) -> list[dict[str, An
 
 def load_village_document(connection: Connection) -> dict[str, Any]:
     """The stored village as a village-file document (plain data, not yet validated)."""
+    # The village's models load when a whole village is read, not for the board's query.
+    from missiondesk.domain.village import FORMAT
+
     head = connection.execute(select(t.village)).mappings().one()
     doc: dict[str, Any] = {
         "format": FORMAT,
@@ -517,4 +520,6 @@ def _history_documents(connection: Connection) -> list[dict[str, Any]]:
 
 
 def load_village(connection: Connection) -> Village:
+    from missiondesk.domain.village import Village
+
     return Village.model_validate(load_village_document(connection))
