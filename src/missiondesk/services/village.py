@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
 from missiondesk.domain.ranks import COMMITTED, MissionStatus
-from missiondesk.errors import BadInput
+from missiondesk.errors import BadInput, named
 from missiondesk.operations.scheduled import stale_reason
 from missiondesk.services.events import record_event
 from missiondesk.store import tables as t
@@ -61,7 +61,9 @@ def import_village_value(
         replaced = has_village(connection)
         if replaced and not replace:
             raise BadInput(
-                "this database already holds a village; use --replace to swap it for the file's"
+                f"this database already holds a village; use {named('replace')} to swap it "
+                "for the file's",
+                field="replace",
             )
         if replaced:
             _check_nothing_in_progress_is_dropped(connection, village)

@@ -1,0 +1,25 @@
+"""Services name fields; the command line spells them as its options (issue 10): the
+same refusal the API words with `pins` reads `--pin` here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from md_support import DEMO_VILLAGE
+from missiondesk.errors import BadInput, named
+
+
+def test_a_field_in_a_message_is_spelled_by_each_front_end() -> None:
+    error = BadInput(f"plan again with a longer {named('time_limit')}", field="time_limit")
+    assert str(error) == "plan again with a longer time_limit"
+    assert error.spelled({"time_limit": "--time-limit"}) == "plan again with a longer --time-limit"
+
+
+def test_an_unknown_pinned_shinobi_is_refused_naming_the_option(cli: Any, db_url: str) -> None:
+    assert cli("--db", db_url, "village", "import", DEMO_VILLAGE).code == 0
+    refused = cli("--db", db_url, "plan", "--pin", "nobody=tani-scroll", "--time-limit", "1")
+    assert refused.code == 2
+    assert refused.stderr.strip() == "error: --pin: no shinobi 'nobody' on the roster"
+    again = cli("--db", db_url, "village", "import", DEMO_VILLAGE)
+    assert again.code == 2
+    assert "use --replace to swap it" in again.stderr
