@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import actor, console, emit_json, styled
+from missiondesk.cli.output import actor, console, emit_json, id_column, styled
 from missiondesk.errors import BadInput
 
 if TYPE_CHECKING:
@@ -117,17 +117,15 @@ def _print_board(assessments: "list[Assessment]") -> None:
     from rich.table import Table
 
     table = Table(title="Board assessed")
-    for column in (
-        "mission",
-        "declared",
-        "judged",
-        "effective",
-        "understated",
-        "most likely threat",
-    ):
+    id_column(table, "mission", (a.mission for a in assessments))
+    for column in ("declared", "judged", "effective", "understated"):
         table.add_column(column)
-    for a in assessments:
-        top = f"{a.threats[0].threat} ({a.threats[0].probability:.0%})" if a.threats else ""
+    tops = [
+        f"{a.threats[0].threat} ({a.threats[0].probability:.0%})" if a.threats else ""
+        for a in assessments
+    ]
+    id_column(table, "most likely threat", tops)
+    for a, top in zip(assessments, tops, strict=True):
         flag = styled(("yes", "bold red")) if a.understated else "no"
         effective = f"{a.effective_rank} (overruled)" if a.override else a.effective_rank
         table.add_row(a.mission, a.declared_rank, a.judged_rank or "", effective, flag, top)
@@ -154,7 +152,7 @@ def _print_assessment(a: "Assessment") -> None:
         )
     if a.threats:
         table = Table(title="Threats")
-        table.add_column("threat")
+        id_column(table, "threat", (t.threat for t in a.threats))
         table.add_column("probability", justify="right")
         for t in a.threats:
             table.add_row(t.threat, f"{t.probability:.0%}")

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import actor, console, emit_json
+from missiondesk.cli.output import actor, console, emit_json, id_column
 from missiondesk.domain.ranks import MissionRank
 
 
@@ -50,7 +50,8 @@ def ledger(
         emit_json(rows)
         return
     table = Table(title="Ledger")
-    for column in ("shinobi", "ryo", *(r.value for r in MissionRank), "successes"):
+    id_column(table, "shinobi", (r.shinobi for r in rows))
+    for column in ("ryo", *(r.value for r in MissionRank), "successes"):
         table.add_column(column)
     for r in rows:
         table.add_row(
@@ -76,7 +77,8 @@ def promotions(db: DbOption = None, json: JsonOption = False) -> None:
         console.print("nobody meets a promotion rule yet")
         return
     table = Table(title="Ready for promotion")
-    for column in ("shinobi", "from", "to", "missions", "successes", "missions that count"):
+    id_column(table, "shinobi", (r.shinobi for r in rows))
+    for column in ("from", "to", "missions", "successes", "missions that count"):
         table.add_column(column)
     for r in rows:
         table.add_row(
