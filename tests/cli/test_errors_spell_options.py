@@ -3,6 +3,7 @@ same refusal the API words with `pins` reads `--pin` here."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from md_support import DEMO_VILLAGE
@@ -23,3 +24,14 @@ def test_an_unknown_pinned_shinobi_is_refused_naming_the_option(cli: Any, db_url
     again = cli("--db", db_url, "village", "import", DEMO_VILLAGE)
     assert again.code == 2
     assert "use --replace to swap it" in again.stderr
+
+
+def test_a_village_file_out_of_range_is_refused_in_plain_words(cli: Any, tmp_path: Path) -> None:
+    text = DEMO_VILLAGE.read_text(encoding="utf-8")
+    assert "    priority: 3\n" in text
+    bad = tmp_path / "village.yaml"
+    bad.write_text(text.replace("    priority: 3\n", "    priority: 9\n", 1), encoding="utf-8")
+    refused = cli("village", "validate", bad)
+    assert refused.code == 2
+    assert refused.stderr.endswith(".priority: must be at most 5, not 9\n")
+    assert "Input should" not in refused.stderr

@@ -7,6 +7,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, id_column, styled
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ def model_fit(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         emit_json(params)
     else:
-        console.print(f"fitted from {params.reports} reports:")
+        console.print(f"fitted from {plural(params.reports, 'report')}:")
         for key, value in params.model_dump().items():
             console.print(f"  {key}: {value}")
 
@@ -242,7 +243,7 @@ def _print_report(fight: "Calibration", engagement: "EngagementCalibration") -> 
     console.print(
         styled(
             ("Fight model", "bold"),
-            f": fitted on {fight.fitted_on} reports, evaluated on "
+            f": fitted on {plural(fight.fitted_on, 'report')}, evaluated on "
             f"{fight.evaluated_on}; success Brier {brier}{injury}",
         )
     )
@@ -251,7 +252,7 @@ def _print_report(fight: "Calibration", engagement: "EngagementCalibration") -> 
     console.print(
         styled(
             ("Engagement", "bold"),
-            f": {engagement.reports} reports, {engagement.pairs} mission-threat "
+            f": {plural(engagement.reports, 'report')}, {engagement.pairs} mission-threat "
             f"pairs, {engagement.met} met; Brier {e_brier}",
         )
     )

@@ -8,6 +8,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, styled
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
 
 MissionArgument = Annotated[str, typer.Argument(help="The mission's id.", show_default=False)]
@@ -108,7 +109,7 @@ def report(
         back = f", back {i['available_from']}" if i["available_from"] else ""
         console.print(f"  {i['shinobi']}: {i['severity']} ({i['status']}{back})")
     if result.sightings_added:
-        console.print(f"  {result.sightings_added} encounter(s) added to the bingo book")
+        console.print(f"  {plural(result.sightings_added, 'encounter')} added to the bingo book")
     if result.interests_learned:
         console.print(f"  learned interests: {', '.join(result.interests_learned)}")
 

@@ -6,6 +6,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, errors, styled
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
 
 if TYPE_CHECKING:
@@ -118,8 +119,8 @@ def print_plan(result: "Plan") -> None:
         styled(
             ("Plan", "bold"),
             f" ({result.status}): priority staffed {result.objective} ({proven}); "
-            f"{len(result.squads)} squads, {len(result.unstaffed)} unstaffed, "
-            f"{result.moved} previous assignment(s) moved",
+            f"{plural(len(result.squads), 'squad')}, {len(result.unstaffed)} unstaffed, "
+            f"{plural(result.moved, 'previous assignment')} moved",
         )
     )
     for squad in result.squads:
@@ -181,7 +182,8 @@ def check(
         console.print(
             styled(
                 (
-                    f"{mission} at rank {result.rank}: {len(result.violations)} order(s) broken",
+                    f"{mission} at rank {result.rank}: "
+                    f"{plural(len(result.violations), 'order')} broken",
                     "bold red",
                 )
             )

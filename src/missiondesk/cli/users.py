@@ -12,6 +12,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, emit_json, say
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ def passwd(
             }
         )
         return
-    say(f"new password for {name!r}; {changed.revoked_sessions} session(s) ended")
+    say(f"new password for {name!r}; {plural(changed.revoked_sessions, 'session')} ended")
     if changed.generated:
         say(f"password (shown once): {changed.password}")
 
@@ -278,7 +279,7 @@ def signout(name: NameArgument, db: DbOption = None, json: JsonOption = False) -
     if json:
         emit_json(out)
     else:
-        say(f"signed {name!r} out everywhere ({out.revoked} token(s) revoked)")
+        say(f"signed {name!r} out everywhere ({plural(out.revoked, 'token')} revoked)")
 
 
 def register(app: typer.Typer) -> None:

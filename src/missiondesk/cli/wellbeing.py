@@ -6,6 +6,7 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import console, emit_json, styled
+from missiondesk.domain.words import plural
 
 wellbeing_app = typer.Typer(
     help="The watch over people: injury burden, workload, rest, and the shield pattern.",
@@ -38,8 +39,8 @@ def wellbeing(
         console.print(
             styled(
                 (person.shinobi, "bold"),
-                f"  burden {person.burden:.1f}, {person.workload} recent missions, "
-                f"{person.days_since_rest} days since rest",
+                f"  burden {person.burden:.1f}, {plural(person.workload, 'recent mission')}, "
+                f"{plural(person.days_since_rest, 'day')} since rest",
             )
         )
         for flag in person.flags:
