@@ -1,6 +1,7 @@
 """`missiondesk demo`: a fresh database with the demo village, and the story told."""
 
 import os
+import shlex
 from pathlib import Path
 
 import typer
@@ -30,7 +31,11 @@ def demo(db: DbOption = None) -> None:
             Panel("\n".join(chapter.lines), title=f"{n}. {chapter.title}", title_align="left"),
             markup=False,
         )
-    console.print(f"The demo database is {database.url}; explore it with --db.")
+    # The last line is a command to paste as it is: the same database, quoted for the shell.
+    # With MISSIONDESK_DATABASE_URL in force (no --db), that variable names it already.
+    again = f"missiondesk --db {shlex.quote(db)} board" if db else "missiondesk board"
+    console.print("Keep exploring the demo village (every command takes the same --db):")
+    console.print(f"  {again}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
