@@ -20,7 +20,7 @@ def test_an_unknown_pinned_shinobi_is_refused_naming_the_option(cli: Any, db_url
     assert cli("--db", db_url, "village", "import", DEMO_VILLAGE).code == 0
     refused = cli("--db", db_url, "plan", "--pin", "nobody=tani-scroll", "--time-limit", "1")
     assert refused.code == 2
-    assert refused.stderr.strip() == "error: --pin: no shinobi 'nobody' on the roster"
+    assert refused.stderr == "error: --pin: no shinobi 'nobody' on the roster\n"  # one line
     again = cli("--db", db_url, "village", "import", DEMO_VILLAGE)
     assert again.code == 2
     assert "use --replace to swap it" in again.stderr

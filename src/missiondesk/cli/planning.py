@@ -79,7 +79,7 @@ def plan(
         TimeElapsedColumn(),
         console=errors,
         transient=True,
-        disable=json,
+        disable=json or not errors.is_terminal,  # a pipe gets no bar, not a blank line
     ) as bar:
         task = bar.add_task("plan", total=time_limit, status="greedy start")
 
