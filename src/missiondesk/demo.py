@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from missiondesk.domain.village import Encounter, Injury, Squad
+from missiondesk.domain.words import plural
 from missiondesk.operations.reports import ReportFile
 from missiondesk.services import assessment as assessment_service
 from missiondesk.services import clock, lifecycle, planning, reports, rescue, tracking, village
@@ -44,8 +45,9 @@ def tell(db: Database, *, actor: str = "hokage", plan_seconds: float = 5.0) -> I
     yield Chapter(
         "Konohagakure's mission office opens",
         [
-            f"The demo village is in: {summary.shinobi} shinobi, {summary.missions} missions "
-            f"waiting, {summary.history} after-action reports on file.",
+            f"The demo village is in: {plural(summary.shinobi, 'shinobi')}, "
+            f"{plural(summary.missions, 'mission')} waiting, "
+            f"{plural(summary.history, 'after-action report')} on file.",
             *(f"  {m.id} ({m.rank}, priority {m.priority}): {m.title}" for m in board),
         ],
     )
@@ -56,7 +58,7 @@ def tell(db: Database, *, actor: str = "hokage", plan_seconds: float = 5.0) -> I
         "The Hokage's first choice: Shikamaru and two genin, no medic",
         [
             f"At the declared rank {hasty.rank}, the squad {', '.join(hasty.squad)} breaks "
-            f"{len(hasty.violations)} standing order(s):",
+            f"{plural(len(hasty.violations), 'standing order')}:",
             *(f"  - {v.message}" for v in hasty.violations),
             f"At the rank the evidence supports ({judged.rank}), "
             f"it breaks {len(judged.violations)}:",
@@ -92,7 +94,8 @@ def tell(db: Database, *, actor: str = "hokage", plan_seconds: float = 5.0) -> I
         "The planner's squad (the Hokage keeps Shikamaru on duty: pinned, not leading)",
         [
             f"Total priority staffed {plan.objective} of a proven best {plan.bound}; "
-            f"{len(plan.squads)} squads, {len(plan.unstaffed)} missions unstaffed.",
+            f"{plural(len(plan.squads), 'squad')}, "
+            f"{plural(len(plan.unstaffed), 'mission')} unstaffed.",
             f"{SCROLL}, rank {squad.effective_rank}, led by {squad.leader}:",
             *(
                 f"  {m.shinobi}{' [' + ', '.join(m.roles) + ']' if m.roles else ''}: "
@@ -178,7 +181,7 @@ def tell(db: Database, *, actor: str = "hokage", plan_seconds: float = 5.0) -> I
                 f"{i['status']} until {i['available_from']}"
                 for i in result.injured
             ),
-            f"  {result.sightings_added} encounter(s) added to the bingo book "
+            f"  {plural(result.sightings_added, 'encounter')} added to the bingo book "
             "as certain sightings.",
             "  Akatsuki is now known to want: "
             f"{', '.join(result.interests_learned) or 'nothing new'}.",

@@ -4,6 +4,7 @@ rule that a refused request changes nothing."""
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,8 +59,15 @@ def test_a_refused_pin_changes_nothing(cli: Cli, sqlite_url: str) -> None:
 
 
 def test_demo_honours_db_before_the_command(cli: Cli, tmp_path: Path) -> None:
-    target = tmp_path / "story.sqlite"
-    assert cli("--db", target, "demo").code == 0
+    target = tmp_path / "a folder" / "story.sqlite"
+    target.parent.mkdir()
+    told = cli("--db", target, "demo")
+    assert told.code == 0
     assert target.exists()
+    # It ends with one line to paste: the same database, quoted for the shell.
+    last = told.stdout.splitlines()[-1].strip()
+    assert last == f"missiondesk --db {shlex.quote(str(target))} board"
+    pasted = shlex.split(last)
+    assert pasted[0] == "missiondesk" and cli(*pasted[1:]).code == 0
     roster = json.loads(cli("--db", target, "roster", "--json").stdout)
     assert any(r["id"] == "nara-shikamaru" and r["status"] == "injured" for r in roster)

@@ -3,8 +3,6 @@
 0: done. 2: bad input (a message on stderr, nothing changed). 1: an internal error.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 import traceback
@@ -26,7 +24,7 @@ from missiondesk.cli import serve as serve_commands
 from missiondesk.cli import users as user_commands
 from missiondesk.cli import village as village_commands
 from missiondesk.cli import wellbeing as wellbeing_commands
-from missiondesk.cli.context import DbOption, remember_root_db
+from missiondesk.cli.context import OPTION_FOR_FIELD, DbOption, remember_root_db
 from missiondesk.cli.output import clean, errors
 from missiondesk.errors import BadInput
 from missiondesk.villagefile.errors import VillageFileError
@@ -96,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         _say(str(bad))
         sys.exit(2)
     except BadInput as bad:
-        _say(f"error: {bad}")
+        _say(f"error: {bad.spelled(OPTION_FOR_FIELD)}")
         sys.exit(2)
     except OSError as unreadable:
         # A file or folder named on the command line that cannot be read or written.

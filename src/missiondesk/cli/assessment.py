@@ -1,22 +1,20 @@
 """`missiondesk assess` and `missiondesk model`: judged risk, simulation, and calibration."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import actor, console, emit_json, styled
-from missiondesk.domain.assessment import Assessment
+from missiondesk.cli.output import actor, console, emit_json, id_column, styled
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
-from missiondesk.risk.engagement import EngagementCalibration
-from missiondesk.risk.fitting import Calibration, ReliabilityBin, plot_reliability
-from missiondesk.risk.simulation import SimulationResult
-from missiondesk.services import assessment as assessment_service
-from missiondesk.services import overrides as override_service
+
+if TYPE_CHECKING:
+    from missiondesk.domain.assessment import Assessment
+    from missiondesk.risk.engagement import EngagementCalibration
+    from missiondesk.risk.fitting import Calibration, ReliabilityBin
+    from missiondesk.risk.simulation import SimulationResult
 
 model_app = typer.Typer(help="The engagement simulator's model: fit it, check its calibration.")
 
@@ -59,6 +57,11 @@ def assess(
     """Judge how dangerous a mission really is: threats likely met, the effective rank,
     the evidence behind it, and the briefing for the squad. With --override, the game
     master's rank replaces the judged one (logged with who and why) until --clear-override."""
+    # The services (and the simulator behind them) load when a command runs, so that
+    # `--help` and the reading commands start at once.
+    from missiondesk.services import assessment as assessment_service
+    from missiondesk.services import overrides as override_service
+
     database = open_db(db)
     if override is not None or clear_override or reason is not None:
         if not mission:
@@ -111,26 +114,28 @@ def assess(
         _print_assessment(assessment)
 
 
-def _print_board(assessments: list[Assessment]) -> None:
+def _print_board(assessments: "list[Assessment]") -> None:
+    from rich.table import Table
+
     table = Table(title="Board assessed")
-    for column in (
-        "mission",
-        "declared",
-        "judged",
-        "effective",
-        "understated",
-        "most likely threat",
-    ):
+    id_column(table, "mission", (a.mission for a in assessments))
+    for column in ("declared", "judged", "effective", "understated"):
         table.add_column(column)
-    for a in assessments:
-        top = f"{a.threats[0].threat} ({a.threats[0].probability:.0%})" if a.threats else ""
+    tops = [
+        f"{a.threats[0].threat} ({a.threats[0].probability:.0%})" if a.threats else ""
+        for a in assessments
+    ]
+    id_column(table, "most likely threat", tops)
+    for a, top in zip(assessments, tops, strict=True):
         flag = styled(("yes", "bold red")) if a.understated else "no"
         effective = f"{a.effective_rank} (overruled)" if a.override else a.effective_rank
         table.add_row(a.mission, a.declared_rank, a.judged_rank or "", effective, flag, top)
     console.print(table)
 
 
-def _print_assessment(a: Assessment) -> None:
+def _print_assessment(a: "Assessment") -> None:
+    from rich.table import Table
+
     judged = a.judged_rank or a.effective_rank
     verdict = (
         (f"understated: declared {a.declared_rank}, judged {judged}", "bold red")
@@ -148,7 +153,7 @@ def _print_assessment(a: Assessment) -> None:
         )
     if a.threats:
         table = Table(title="Threats")
-        table.add_column("threat")
+        id_column(table, "threat", (t.threat for t in a.threats))
         table.add_column("probability", justify="right")
         for t in a.threats:
             table.add_row(t.threat, f"{t.probability:.0%}")
@@ -163,7 +168,7 @@ def _print_assessment(a: Assessment) -> None:
             console.print(f"  {b.threat} / {b.ability}: {b.advice}", markup=False)
 
 
-def _print_simulation(s: SimulationResult) -> None:
+def _print_simulation(s: "SimulationResult") -> None:
     medic = "with a medic" if s.has_medic else "no medic"
     console.print(
         styled(
@@ -179,11 +184,13 @@ def _print_simulation(s: SimulationResult) -> None:
 @model_app.command("fit")
 def model_fit(db: DbOption = None, json: JsonOption = False) -> None:
     """Fit the simulator's parameters from the village's after-action reports."""
+    from missiondesk.services import assessment as assessment_service
+
     params = assessment_service.fit(open_db(db), actor=actor())
     if json:
         emit_json(params)
     else:
-        console.print(f"fitted from {params.reports} reports:")
+        console.print(f"fitted from {plural(params.reports, 'report')}:")
         for key, value in params.model_dump().items():
             console.print(f"  {key}: {value}")
 
@@ -202,6 +209,9 @@ def model_report(
     """Calibration on history: the fight model on the newest reports held out (Brier score,
     reliability table), and beside it the engagement probabilities against the encounters
     in reports, recomputed as of each departure, with the scales fitted from them."""
+    from missiondesk.risk.fitting import plot_reliability
+    from missiondesk.services import assessment as assessment_service
+
     database = open_db(db)
     result = assessment_service.calibrate(database, holdout_fraction=holdout)
     engagement = assessment_service.calibrate_engagement(database)
@@ -221,7 +231,9 @@ def model_report(
         console.print(f"wrote {plot}")
 
 
-def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None:
+def _print_report(fight: "Calibration", engagement: "EngagementCalibration") -> None:
+    from rich.table import Table
+
     if engagement.warning:
         console.print(styled(("warning:", "bold yellow"), f" {engagement.warning}"))
     brier = "n/a" if fight.brier is None else f"{fight.brier:.4f}"
@@ -231,7 +243,7 @@ def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None
     console.print(
         styled(
             ("Fight model", "bold"),
-            f": fitted on {fight.fitted_on} reports, evaluated on "
+            f": fitted on {plural(fight.fitted_on, 'report')}, evaluated on "
             f"{fight.evaluated_on}; success Brier {brier}{injury}",
         )
     )
@@ -240,7 +252,7 @@ def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None
     console.print(
         styled(
             ("Engagement", "bold"),
-            f": {engagement.reports} reports, {engagement.pairs} mission-threat "
+            f": {plural(engagement.reports, 'report')}, {engagement.pairs} mission-threat "
             f"pairs, {engagement.met} met; Brier {e_brier}",
         )
     )
@@ -259,7 +271,9 @@ def _print_report(fight: Calibration, engagement: EngagementCalibration) -> None
         )
 
 
-def _print_bins(label: str, bins: list[ReliabilityBin]) -> None:
+def _print_bins(label: str, bins: "list[ReliabilityBin]") -> None:
+    from rich.table import Table
+
     if not bins:
         return
     table = Table(title=f"Reliability: {label}")

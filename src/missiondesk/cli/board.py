@@ -1,20 +1,20 @@
 """`missiondesk board` and `missiondesk roster`: what is open, and who can go."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import console, emit_json, styled
-from missiondesk.services import village as village_service
+from missiondesk.cli.output import console, emit_json, id_column, styled
 
 
 def board(db: DbOption = None, json: JsonOption = False) -> None:
     """The missions, by status then priority: id, title, rank, effective rank (an override
     shown beside the judged rank), status."""
+    from rich.table import Table
+
+    from missiondesk.services import village as village_service
+
     rows = village_service.board(open_db(db))
     if json:
         emit_json(rows)
@@ -23,7 +23,7 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
     # Ids are what people type next: never cut; the title wraps instead. Short headers
     # leave the title room at 80 columns; the volunteers column only when someone offered.
     offers = any(r.volunteers for r in rows)
-    table.add_column("mission", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
+    id_column(table, "mission", (r.id for r in rows))
     table.add_column("title", ratio=1)
     for column in ("rank", "judged", "eff.", "P", "status"):
         table.add_column(column, no_wrap=True)
@@ -56,12 +56,16 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
 
 def roster(db: DbOption = None, json: JsonOption = False) -> None:
     """The shinobi: id, name, rank, status, and the day the injured or resting are back."""
+    from rich.table import Table
+
+    from missiondesk.services import village as village_service
+
     rows = village_service.roster(open_db(db))
     if json:
         emit_json(rows)
         return
     table = Table(title="Roster")
-    table.add_column("shinobi", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
+    id_column(table, "shinobi", (r.id for r in rows))
     for column in ("name", "rank", "status", "available from"):
         table.add_column(column)
     for r in rows:

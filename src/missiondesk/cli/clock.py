@@ -1,7 +1,5 @@
 """`clock`, `clock advance`, `clock set` and `tick`: the village's time (SPEC section 8)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

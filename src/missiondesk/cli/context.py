@@ -22,6 +22,17 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON value on stdout.")]
 
+OPTION_FOR_FIELD = {
+    "at": "--at",
+    "by": "--by",
+    "forbids": "--forbid",
+    "pins": "--pin",
+    "replace": "--replace",
+    "squad": "--squad",
+    "time_limit": "--time-limit",
+}
+"""How the command line spells the fields the services name in their errors."""
+
 _root_db: dict[str, str | None] = {"db": None}
 
 

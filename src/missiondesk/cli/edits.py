@@ -1,21 +1,21 @@
 """Edits without re-import: `village apply/remove`, `mission add/edit/cancel`, `shinobi
 add/edit`, `sighting add`. Each parses its options and calls one service function."""
 
-from __future__ import annotations
-
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.cli.village import village_app
+from missiondesk.domain.ranks import REMOVABLE
 from missiondesk.errors import BadInput
-from missiondesk.services import edits
-from missiondesk.services.apply import ApplySummary
-from missiondesk.services.edits import EditResult
+
+if TYPE_CHECKING:
+    from missiondesk.services.apply import ApplySummary
+    from missiondesk.services.edits import EditResult
 
 mission_app = typer.Typer(help="Add, edit and cancel missions.", no_args_is_help=True)
 shinobi_app = typer.Typer(help="Add and edit shinobi on the roster.", no_args_is_help=True)
@@ -51,6 +51,8 @@ def apply(
     """Add or replace records of the stored village from a partial file: nothing else
     changes, missions in progress keep their squads, and a file with any problem (checked
     against the village it produces) changes nothing."""
+    from missiondesk.services import edits
+
     summary = edits.apply_village_path(open_db(db), path, dry_run=dry_run, actor=actor())
     if json or dry_run:
         emit_json(summary)
@@ -58,7 +60,7 @@ def apply(
     _say_summary(summary)
 
 
-def _say_summary(summary: ApplySummary) -> None:
+def _say_summary(summary: "ApplySummary") -> None:
     for ref in summary.added:
         console.print(f"added {ref.kind} {ref.id}")
     for changed in summary.changed:
@@ -71,7 +73,7 @@ def _say_summary(summary: ApplySummary) -> None:
 @village_app.command("remove")
 def remove(
     kind: Annotated[
-        str, typer.Argument(help=f"One of: {', '.join(edits.REMOVABLE)}.", show_default=False)
+        str, typer.Argument(help=f"One of: {', '.join(REMOVABLE)}.", show_default=False)
     ],
     ident: Annotated[
         str,
@@ -87,11 +89,13 @@ def remove(
 ) -> None:
     """Remove one record; refused (naming what refers to it) while a mission in progress or
     another record needs it."""
+    from missiondesk.services import edits
+
     result = edits.remove_record(open_db(db), kind, ident, actor=actor())
     _say(result, json, "removed")
 
 
-def _say(result: EditResult, json: bool, verb: str) -> None:
+def _say(result: "EditResult", json: bool, verb: str) -> None:
     if json:
         emit_json(result)
         return
@@ -105,13 +109,19 @@ def _say(result: EditResult, json: bool, verb: str) -> None:
     console.print(text)
 
 
-def _sets(values: list[str]) -> dict[str, str]:
+def _pairs(values: list[str], *, option: str, shape: str, field: str) -> dict[str, str]:
+    """`NAME=VALUE` options, in order, as a mapping; `option` and `shape` spell the refusal."""
     found: dict[str, str] = {}
     for item in values:
         name, equals, value = item.partition("=")
         if not equals or not name.strip():
-            raise BadInput(f"--set takes FIELD=VALUE, not {item!r}", field="set")
+            raise BadInput(f"{option} takes {shape}, not {item!r}", field=field)
         found[name.strip()] = value
+    return found
+
+
+def _sets(values: list[str]) -> dict[str, str]:
+    found = _pairs(values, option="--set", shape="FIELD=VALUE", field="set")
     if not found:
         raise BadInput("say what to change with --set FIELD=VALUE", field="set")
     return found
@@ -148,6 +158,8 @@ def mission_add(
     json: JsonOption = False,
 ) -> None:
     """Add a mission to the board (every field of the village file's mission)."""
+    from missiondesk.services import edits
+
     document: dict[str, Any] = {
         "id": mission_id,
         "title": title,
@@ -173,6 +185,8 @@ def mission_edit(
 ) -> None:
     """Change a mission's fields. A planned mission that changes goes back to the board; a
     mission in progress keeps its route and squad."""
+    from missiondesk.services import edits
+
     result = edits.edit_mission(open_db(db), mission, _sets(set_), actor=actor())
     _say(result, json, "changed" if result.changed else "unchanged")
 
@@ -185,6 +199,8 @@ def mission_cancel(
     json: JsonOption = False,
 ) -> None:
     """Call a mission off; a planned or approved squad is released."""
+    from missiondesk.services import edits
+
     _say(edits.cancel_mission(open_db(db), mission, reason, actor=actor()), json, "cancelled")
 
 
@@ -208,13 +224,13 @@ def shinobi_add(
     json: JsonOption = False,
 ) -> None:
     """Add a shinobi to the roster."""
-    skills: dict[str, Any] = {}
-    for item in skill or []:
-        name_, equals, level = item.partition("=")
-        if not equals:
-            raise BadInput(f"skills: write NAME=LEVEL, not {item!r}", field="skills")
-        level = level.strip()
-        skills[name_.strip()] = int(level) if re.fullmatch(r"-?\d+", level) else level
+    from missiondesk.services import edits
+
+    levels = _pairs(skill or [], option="--skill", shape="NAME=LEVEL", field="skills")
+    skills: dict[str, Any] = {
+        name_: int(level) if re.fullmatch(r"-?\d+", level.strip()) else level.strip()
+        for name_, level in levels.items()
+    }
     document = {
         "id": shinobi_id,
         "name": name,
@@ -236,6 +252,8 @@ def shinobi_edit(
     json: JsonOption = False,
 ) -> None:
     """Change a shinobi's fields; someone on a squad in progress may not be made unfit."""
+    from missiondesk.services import edits
+
     result = edits.edit_shinobi(open_db(db), shinobi, _sets(set_), actor=actor())
     _say(result, json, "changed" if result.changed else "unchanged")
 
@@ -250,6 +268,8 @@ def sighting_add(
     json: JsonOption = False,
 ) -> None:
     """Record a sighting of a threat."""
+    from missiondesk.services import edits
+
     result = edits.add_sighting(
         open_db(db), threat=threat, place=place, confidence=confidence, at=at, actor=actor()
     )

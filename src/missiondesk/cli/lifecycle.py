@@ -1,7 +1,5 @@
 """`approve`, `dispatch`, `checkin`, `report`, `timeline`: a mission after it is planned."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
@@ -10,10 +8,8 @@ import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, styled
-from missiondesk.domain.village import village_local
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
-from missiondesk.services import lifecycle
-from missiondesk.services import reports as report_service
 
 MissionArgument = Annotated[str, typer.Argument(help="The mission's id.", show_default=False)]
 AtOption = Annotated[
@@ -28,6 +24,8 @@ AtOption = Annotated[
 
 def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
     """An ISO date or date-time from the command line, to the minute."""
+    from missiondesk.domain.village import village_local
+
     if value is None:
         return None
     try:
@@ -46,6 +44,8 @@ def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
 
 def approve(mission: MissionArgument, db: DbOption = None, json: JsonOption = False) -> None:
     """Make the mission's planned squad binding (its members are committed to it)."""
+    from missiondesk.services import lifecycle
+
     result = lifecycle.approve(open_db(db), mission, actor=actor())
     if json:
         emit_json(result)
@@ -57,6 +57,8 @@ def dispatch(
     mission: MissionArgument, at: AtOption = None, db: DbOption = None, json: JsonOption = False
 ) -> None:
     """The squad leaves; a check-in is expected at each waypoint (road hours + grace)."""
+    from missiondesk.services import lifecycle
+
     result = lifecycle.dispatch(open_db(db), mission, actor=actor(), at=parse_time(at))
     if json:
         emit_json(result)
@@ -76,6 +78,8 @@ def checkin(
     json: JsonOption = False,
 ) -> None:
     """Record a squad's check-in (at a waypoint with --place, else the next one)."""
+    from missiondesk.services import lifecycle
+
     result = lifecycle.checkin(open_db(db), mission, actor=actor(), at=parse_time(at), place=place)
     if json:
         emit_json(result)
@@ -91,6 +95,8 @@ def report(
     json: JsonOption = False,
 ) -> None:
     """Apply an after-action report atomically: roster, sightings, interests, history."""
+    from missiondesk.services import reports as report_service
+
     result = report_service.apply_report_file(open_db(db), mission, path, actor=actor())
     if json:
         emit_json(result)
@@ -100,7 +106,7 @@ def report(
         back = f", back {i['available_from']}" if i["available_from"] else ""
         console.print(f"  {i['shinobi']}: {i['severity']} ({i['status']}{back})")
     if result.sightings_added:
-        console.print(f"  {result.sightings_added} encounter(s) added to the bingo book")
+        console.print(f"  {plural(result.sightings_added, 'encounter')} added to the bingo book")
     if result.interests_learned:
         console.print(f"  learned interests: {', '.join(result.interests_learned)}")
 

@@ -1,7 +1,5 @@
 """`missiondesk notify`: webhook endpoints, a test POST, the delivery log, one delivery pass."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -10,7 +8,6 @@ from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, errors
 from missiondesk.errors import BadInput
 from missiondesk.notifications.vocabulary import EVENT_NAMES
-from missiondesk.services import notify as notify_service
 
 notify_app = typer.Typer(
     help="Notifications: POST events (" + ", ".join(EVENT_NAMES) + ") to webhooks.",
@@ -47,6 +44,8 @@ def add(
     json: JsonOption = False,
 ) -> None:
     """Add an endpoint: it is told of the named events from now on."""
+    from missiondesk.services import notify as notify_service
+
     endpoint = notify_service.add_endpoint(
         open_db(db),
         url,
@@ -69,6 +68,8 @@ def add(
 @notify_app.command("list")
 def list_(db: DbOption = None, json: JsonOption = False) -> None:
     """Every endpoint, with its deliveries pending, delivered and failed."""
+    from missiondesk.services import notify as notify_service
+
     rows = notify_service.endpoints(open_db(db))
     if json:
         emit_json(rows)
@@ -87,6 +88,8 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
 @notify_app.command("remove")
 def remove(endpoint_id: IdArgument, db: DbOption = None) -> None:
     """Remove an endpoint; what it had not received yet is cancelled."""
+    from missiondesk.services import notify as notify_service
+
     cancelled = notify_service.remove_endpoint(open_db(db), endpoint_id, actor=actor())
     console.print(f"removed notify {endpoint_id} ({cancelled} undelivered cancelled)")
 
@@ -94,6 +97,8 @@ def remove(endpoint_id: IdArgument, db: DbOption = None) -> None:
 @notify_app.command("test")
 def test(endpoint_id: IdArgument, db: DbOption = None, json: JsonOption = False) -> None:
     """POST a `notify.test` event to the endpoint now; exit 2 when it does not accept it."""
+    from missiondesk.services import notify as notify_service
+
     result = notify_service.test_endpoint(open_db(db), endpoint_id)
     if json:
         emit_json(result)
@@ -114,6 +119,8 @@ def log(
     json: JsonOption = False,
 ) -> None:
     """Deliveries newest first: event, endpoint, status, attempts, last error."""
+    from missiondesk.services import notify as notify_service
+
     rows = notify_service.delivery_log(open_db(db), status=status, limit=limit)
     if json:
         emit_json(rows)
@@ -134,6 +141,8 @@ def log(
 @notify_app.command("deliver")
 def deliver(db: DbOption = None, json: JsonOption = False) -> None:
     """One delivery pass: send what is due, then stop (for cron)."""
+    from missiondesk.services import notify as notify_service
+
     result = notify_service.deliver(open_db(db))
     if json:
         emit_json(

@@ -13,11 +13,14 @@ import json
 import os
 import re
 import sys
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 # C0 controls but tab and newline, DEL, and the C1 controls (an 8-bit CSI starts sequences).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -51,7 +54,16 @@ def styled(*parts: str | tuple[str, str]) -> Text:
     )
 
 
+def id_column(table: Table, header: str, ids: Iterable[str]) -> None:
+    """A column of ids: never cut or wrapped, since people type them next; at 80 columns
+    (a pipe's width) the other columns, the titles and names, wrap instead."""
+    widest = max((len(i) for i in ids), default=0)
+    table.add_column(header, no_wrap=True, min_width=max(widest, len(header)))
+
+
 def _plain(value: Any) -> Any:
+    from pydantic import BaseModel  # its models load only when there is one to print
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, list | tuple):

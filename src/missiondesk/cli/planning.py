@@ -1,20 +1,19 @@
 """`missiondesk plan`: squads for the whole board, under every standing order."""
 
-from __future__ import annotations
-
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, errors, styled
-from missiondesk.domain.ranks import MissionRank
-from missiondesk.domain.village import RankOverride
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
-from missiondesk.planning.model import ProgressEvent
-from missiondesk.planning.plan import Plan
-from missiondesk.services import planning as planning_service
+
+if TYPE_CHECKING:
+    from missiondesk.domain.ranks import MissionRank
+    from missiondesk.domain.village import RankOverride
+    from missiondesk.planning.model import ProgressEvent
+    from missiondesk.planning.plan import Plan
 
 
 def _pins(values: list[str]) -> list[tuple[str, str]]:
@@ -66,6 +65,10 @@ def plan(
 
     objective is the total priority staffed; bound is the solver's proven upper bound.
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from missiondesk.services import planning as planning_service
+
     database = open_db(db)
     pins, forbids = _pins(pin or []), _forbids(forbid or [])
     with Progress(
@@ -75,11 +78,11 @@ def plan(
         TimeElapsedColumn(),
         console=errors,
         transient=True,
-        disable=json,
+        disable=json or not errors.is_terminal,  # a pipe gets no bar, not a blank line
     ) as bar:
         task = bar.add_task("plan", total=time_limit, status="greedy start")
 
-        def show(event: ProgressEvent) -> None:
+        def show(event: "ProgressEvent") -> None:
             quality = f", quality {event.quality}" if event.quality is not None else ""
             bar.update(
                 task,
@@ -103,20 +106,20 @@ def plan(
     print_plan(result)
 
 
-def _overruled(override: RankOverride | None, judged: MissionRank | None) -> str:
+def _overruled(override: "RankOverride | None", judged: "MissionRank | None") -> str:
     if override is None:
         return ""
     return f", overruled by {override.by}; judged {judged or '-'}"
 
 
-def print_plan(result: Plan) -> None:
+def print_plan(result: "Plan") -> None:
     proven = "proven best" if result.objective >= result.bound else f"bound {result.bound}"
     console.print(
         styled(
             ("Plan", "bold"),
             f" ({result.status}): priority staffed {result.objective} ({proven}); "
-            f"{len(result.squads)} squads, {len(result.unstaffed)} unstaffed, "
-            f"{result.moved} previous assignment(s) moved",
+            f"{plural(len(result.squads), 'squad')}, {len(result.unstaffed)} unstaffed, "
+            f"{plural(result.moved, 'previous assignment')} moved",
         )
     )
     for squad in result.squads:
@@ -161,6 +164,7 @@ def check(
     """Check a squad you have in mind against every standing order (exit 0 either way;
     the verdict is in the output)."""
     from missiondesk.domain.village import Squad
+    from missiondesk.services import planning as planning_service
 
     ids = [s.strip() for s in squad.split(",") if s.strip()]
     if not ids or len(set(ids)) != len(ids):
@@ -177,7 +181,8 @@ def check(
         console.print(
             styled(
                 (
-                    f"{mission} at rank {result.rank}: {len(result.violations)} order(s) broken",
+                    f"{mission} at rank {result.rank}: "
+                    f"{plural(len(result.violations), 'order')} broken",
                     "bold red",
                 )
             )

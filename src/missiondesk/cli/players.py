@@ -1,16 +1,12 @@
 """`volunteer`, `ledger`, `promotions`: the village as its players see it (SPEC section 13)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.output import actor, console, emit_json
+from missiondesk.cli.output import actor, console, emit_json, id_column
 from missiondesk.domain.ranks import MissionRank
-from missiondesk.services import players as player_service
 
 
 def volunteer(
@@ -26,6 +22,8 @@ def volunteer(
     json: JsonOption = False,
 ) -> None:
     """A shinobi volunteers for a mission (or withdraws), until its squad is approved."""
+    from missiondesk.services import players as player_service
+
     result = player_service.volunteer(open_db(db), mission, as_, withdraw=withdraw, actor=actor())
     if json:
         emit_json(result)
@@ -43,12 +41,17 @@ def ledger(
     json: JsonOption = False,
 ) -> None:
     """Ryo earned from rewards, missions by rank and successes, per shinobi."""
+    from rich.table import Table
+
+    from missiondesk.services import players as player_service
+
     rows = player_service.ledger(open_db(db), shinobi)
     if json:
         emit_json(rows)
         return
     table = Table(title="Ledger")
-    for column in ("shinobi", "ryo", *(r.value for r in MissionRank), "successes"):
+    id_column(table, "shinobi", (r.shinobi for r in rows))
+    for column in ("ryo", *(r.value for r in MissionRank), "successes"):
         table.add_column(column)
     for r in rows:
         table.add_row(
@@ -62,6 +65,10 @@ def ledger(
 
 def promotions(db: DbOption = None, json: JsonOption = False) -> None:
     """Who meets a promotion rule of the village file, with the missions that count."""
+    from rich.table import Table
+
+    from missiondesk.services import players as player_service
+
     rows = player_service.promotions(open_db(db))
     if json:
         emit_json(rows)
@@ -70,7 +77,8 @@ def promotions(db: DbOption = None, json: JsonOption = False) -> None:
         console.print("nobody meets a promotion rule yet")
         return
     table = Table(title="Ready for promotion")
-    for column in ("shinobi", "from", "to", "missions", "successes", "missions that count"):
+    id_column(table, "shinobi", (r.shinobi for r in rows))
+    for column in ("from", "to", "missions", "successes", "missions that count"):
         table.add_column(column)
     for r in rows:
         table.add_row(

@@ -1,7 +1,5 @@
 """`rescue`: send the proposed rescue for an overdue squad, approved and dispatched at once."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -10,7 +8,6 @@ from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.lifecycle import AtOption, MissionArgument, parse_time
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.errors import BadInput, Conflict
-from missiondesk.services import rescue as rescue_service
 
 
 def rescue(
@@ -38,6 +35,8 @@ def rescue(
 ) -> None:
     """Send the rescue `overdue` proposes for MISSION: a new mission rescue-MISSION, its
     squad committed and on its way, check-ins due, all in one transaction."""
+    from missiondesk.services import rescue as rescue_service
+
     if force and not (reason or "").strip():
         raise BadInput("--force needs --reason TEXT (the reason is logged)", field="reason")
     try:

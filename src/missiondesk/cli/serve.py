@@ -1,7 +1,5 @@
 """`missiondesk serve`: the web interface and the HTTP API, with uvicorn."""
 
-from __future__ import annotations
-
 import errno
 import json
 import os
@@ -13,7 +11,7 @@ import typer
 from missiondesk.cli.context import DbOption, open_db
 from missiondesk.cli.output import say
 from missiondesk.errors import BadInput
-from missiondesk.notifications.deliver import DeliveryPolicy
+from missiondesk.notifications.policy import DeliveryPolicy
 from missiondesk.store.database import ENV_VAR
 
 

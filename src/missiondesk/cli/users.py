@@ -3,19 +3,20 @@
 add, list, token (issue, list, revoke), role, rename, passwd, disable, enable, signout.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, emit_json, say
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
-from missiondesk.services import accounts as account_service
+
+if TYPE_CHECKING:
+    from missiondesk.services.accounts import Account
 
 user_app = typer.Typer(
     help="Accounts (roles: hokage, commander, medic, shinobi, viewer) and their API tokens.",
@@ -53,6 +54,8 @@ def add(
     json: JsonOption = False,
 ) -> None:
     """Create an account; a generated password is printed once."""
+    from missiondesk.services import accounts as account_service
+
     account_service.parse_role(role)  # a bad role is refused before any prompt
     if password is None and not generate:
         password = _prompt_password()
@@ -126,6 +129,8 @@ def token(
 ) -> None:
     """Print a new API token for the account (send it as `Authorization: Bearer TOKEN`);
     with --list, its tokens by id; with --revoke ID, revoke one."""
+    from missiondesk.services import accounts as account_service
+
     database = open_db(db)
     if list_tokens:
         rows = account_service.tokens(database, name)
@@ -156,6 +161,8 @@ def token(
 @user_app.command("list")
 def list_(db: DbOption = None, json: JsonOption = False) -> None:
     """Every account: name, role, linked shinobi."""
+    from missiondesk.services import accounts as account_service
+
     rows = account_service.accounts(open_db(db))
     if json:
         emit_json(rows)
@@ -166,7 +173,7 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
         say(f"{a.name}: {a.role.value}{linked}{state}")
 
 
-def _show(account: account_service.Account, json: bool, text: str) -> None:
+def _show(account: "Account", json: bool, text: str) -> None:
     if json:
         emit_json(account)
     else:
@@ -176,6 +183,8 @@ def _show(account: account_service.Account, json: bool, text: str) -> None:
 @user_app.command("disable")
 def disable(name: NameArgument, db: DbOption = None, json: JsonOption = False) -> None:
     """Disable an account: it can no longer sign in, and its tokens are refused."""
+    from missiondesk.services import accounts as account_service
+
     done = account_service.set_disabled(open_db(db), name, True, actor=actor())
     _show(done, json, f"disabled account {name!r}")
 
@@ -183,6 +192,8 @@ def disable(name: NameArgument, db: DbOption = None, json: JsonOption = False) -
 @user_app.command("enable")
 def enable(name: NameArgument, db: DbOption = None, json: JsonOption = False) -> None:
     """Enable a disabled account again."""
+    from missiondesk.services import accounts as account_service
+
     done = account_service.set_disabled(open_db(db), name, False, actor=actor())
     _show(done, json, f"enabled account {name!r}")
 
@@ -202,6 +213,8 @@ def role_(
     json: JsonOption = False,
 ) -> None:
     """Give an account another role."""
+    from missiondesk.services import accounts as account_service
+
     done = account_service.set_role(open_db(db), name, role, shinobi=shinobi, actor=actor())
     _show(done, json, f"account {name!r} is now {done.role.value}")
 
@@ -214,6 +227,8 @@ def rename(
     json: JsonOption = False,
 ) -> None:
     """Rename an account (its tokens and sessions follow it)."""
+    from missiondesk.services import accounts as account_service
+
     done = account_service.rename(open_db(db), name, new_name, actor=actor())
     _show(done, json, f"account {name!r} is now {done.name!r}")
 
@@ -236,6 +251,8 @@ def passwd(
     json: JsonOption = False,
 ) -> None:
     """Set an account's password; its sessions end (its API tokens stay)."""
+    from missiondesk.services import accounts as account_service
+
     if password is None and not generate:
         password = _prompt_password()
     changed = account_service.set_password(open_db(db), name, password, actor=actor())
@@ -248,7 +265,7 @@ def passwd(
             }
         )
         return
-    say(f"new password for {name!r}; {changed.revoked_sessions} session(s) ended")
+    say(f"new password for {name!r}; {plural(changed.revoked_sessions, 'session')} ended")
     if changed.generated:
         say(f"password (shown once): {changed.password}")
 
@@ -256,11 +273,13 @@ def passwd(
 @user_app.command("signout")
 def signout(name: NameArgument, db: DbOption = None, json: JsonOption = False) -> None:
     """Sign an account out everywhere: revoke every session and API token it has."""
+    from missiondesk.services import accounts as account_service
+
     out = account_service.sign_out_everywhere(open_db(db), name, actor=actor())
     if json:
         emit_json(out)
     else:
-        say(f"signed {name!r} out everywhere ({out.revoked} token(s) revoked)")
+        say(f"signed {name!r} out everywhere ({plural(out.revoked, 'token')} revoked)")
 
 
 def register(app: typer.Typer) -> None:

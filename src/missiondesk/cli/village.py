@@ -1,15 +1,16 @@
 """`missiondesk village ...`: validate, import, export and generate village files."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from missiondesk.cli.context import DbOption, open_db
 from missiondesk.cli.output import actor, console, emit_json
-from missiondesk.services import village as village_service
+from missiondesk.domain.words import plural
+
+if TYPE_CHECKING:
+    from missiondesk.domain.village import Village
 
 village_app = typer.Typer(
     help="Village files (missiondesk/village/v2, or v1; YAML or JSON): check, import, export.",
@@ -28,6 +29,8 @@ def validate(path: FileArgument, json: Annotated[bool, typer.Option("--json")] =
 
     Every problem is named as FILE:LINE: FIELD: what is wrong (exit 2).
     """
+    from missiondesk.services import village as village_service
+
     village = village_service.validate_file(path)
     summary = {
         "file": str(path),
@@ -40,10 +43,7 @@ def validate(path: FileArgument, json: Annotated[bool, typer.Option("--json")] =
     if json:
         emit_json(summary)
     else:
-        console.print(
-            f"{path}: valid village {village.village.id!r}: {summary['shinobi']} shinobi, "
-            f"{summary['missions']} missions, {summary['history']} history entries"
-        )
+        console.print(f"{path}: valid village {village.village.id!r}: {_counts(village)}")
 
 
 @village_app.command("import")
@@ -61,14 +61,16 @@ def import_(
     A database holds one village; importing into one that has a village is an error
     unless --replace.
     """
+    from missiondesk.services import village as village_service
+
     summary = village_service.import_village(open_db(db), path, replace=replace, actor=actor())
     if json:
         emit_json(summary.__dict__)
     else:
         verb = "replaced the village with" if summary.replaced else "imported"
         console.print(
-            f"{verb} {summary.village!r}: {summary.shinobi} shinobi, {summary.missions} missions, "
-            f"{summary.history} history entries"
+            f"{verb} {summary.village!r}: "
+            + _counts_of(summary.shinobi, summary.missions, summary.history)
         )
 
 
@@ -81,6 +83,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the database's village as a village file (import then export is lossless)."""
+    from missiondesk.services import village as village_service
     from missiondesk.villagefile.write import dump_village, write_village
 
     village = village_service.export_village(open_db(db))
@@ -108,10 +111,18 @@ def generate(
 
     village = generate_village(shinobi=shinobi, missions=missions, seed=seed, history=history)
     write_village(village, output)
-    console.print(
-        f"wrote {output}: {len(village.shinobi)} shinobi, {len(village.missions)} missions, "
-        f"{len(village.history)} history entries (seed {seed})"
+    console.print(f"wrote {output}: {_counts(village)} (seed {seed})")
+
+
+def _counts_of(shinobi: int, missions: int, history: int) -> str:
+    return (
+        f"{plural(shinobi, 'shinobi')}, {plural(missions, 'mission')}, "
+        f"{plural(history, 'history entry', 'history entries')}"
     )
+
+
+def _counts(village: "Village") -> str:
+    return _counts_of(len(village.shinobi), len(village.missions), len(village.history))
 
 
 def register(app: typer.Typer) -> None:

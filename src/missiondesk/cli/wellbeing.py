@@ -1,14 +1,12 @@
 """`missiondesk wellbeing`: who needs support or limits, and why; `wellbeing clear`."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import console, emit_json, styled
-from missiondesk.services import wellbeing as wellbeing_service
+from missiondesk.domain.words import plural
 
 wellbeing_app = typer.Typer(
     help="The watch over people: injury burden, workload, rest, and the shield pattern.",
@@ -27,6 +25,8 @@ def wellbeing(
 
     --json prints everyone: [{shinobi, burden, workload, days_since_rest, flags: [...]}].
     """
+    from missiondesk.services import wellbeing as wellbeing_service
+
     if ctx.invoked_subcommand is not None:
         return
     people = wellbeing_service.wellbeing(open_db(db), flagged_only=not (all_ or json))
@@ -39,8 +39,8 @@ def wellbeing(
         console.print(
             styled(
                 (person.shinobi, "bold"),
-                f"  burden {person.burden:.1f}, {person.workload} recent missions, "
-                f"{person.days_since_rest} days since rest",
+                f"  burden {person.burden:.1f}, {plural(person.workload, 'recent mission')}, "
+                f"{plural(person.days_since_rest, 'day')} since rest",
             )
         )
         for flag in person.flags:
@@ -60,6 +60,8 @@ def clear(
     db: DbOption = None,
 ) -> None:
     """Clear a wellbeing flag by hand, on the village's today; recorded with who did it."""
+    from missiondesk.services import wellbeing as wellbeing_service
+
     wellbeing_service.clear(open_db(db), shinobi, kind, by=by)
     console.print(f"cleared {kind} for {shinobi} (by {by})")
 

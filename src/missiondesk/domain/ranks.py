@@ -156,3 +156,18 @@ IN_THE_FIELD = frozenset({MissionStatus.DISPATCHED, MissionStatus.OVERDUE})
 # Mission statuses whose squad is committed: approved, or in the field. These are the
 # missions "in progress" that a village file must never drop (SPEC section 10).
 COMMITTED = frozenset({MissionStatus.APPROVED, *IN_THE_FIELD})
+
+REMOVABLE = (
+    "place",
+    "road",
+    "role",
+    "shinobi",
+    "mission",
+    "organization",
+    "threat",
+    "sighting",
+    "countermeasure",
+    "standing_order",
+)
+"""The kinds of record `village remove` takes (the CLI's help names them without loading
+the services)."""

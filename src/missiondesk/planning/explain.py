@@ -188,7 +188,7 @@ def explain_squad(
         if recent:
             why.append(
                 f"{plural(recent, 'mission')} in the last "
-                f"{board.village.settings.wellbeing.workload_days} days"
+                + plural(board.village.settings.wellbeing.workload_days, "day")
             )
         if roster.flagged[i]:
             why.append(

@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import READY_TO_PLAN
 from missiondesk.domain.village import HistoryEntry, Squad, Village
+from missiondesk.errors import named
 from missiondesk.planning.candidates import (
     Board,
     PlanningError,
@@ -122,7 +123,8 @@ def plan_board(
         raise PlanningError(
             "no plan holding every pin ("
             + _pinned(board)
-            + ") was found within the time limit; plan again with a longer --time-limit"
+            + ") was found within the time limit; plan again with a longer "
+            + named("time_limit")
         )
     score_of = {
         (int(k), int(p)): float(s)

@@ -274,7 +274,8 @@ def check_max_missions(order: MaxMissions, squad: SquadFacts) -> list[str]:
         before = squad.record.missions_before(s.id, squad.earliest, order.days)
         if before + 1 > order.count:
             found.append(
-                f"{s.id} would be on {before + 1} missions in {order.days} days "
+                f"{s.id} would be on {plural(before + 1, 'mission')} "
+                f"in {plural(order.days, 'day')} "
                 f"(at most {order.count})"
             )
     return found
@@ -287,9 +288,12 @@ def needs_max_missions(order: MaxMissions, view: MissionView) -> list[Need]:
             order.id,
             order.rule,
             "serve",
-            f"nobody on more than {order.count} missions in {order.days} days",
+            f"nobody on more than {plural(order.count, 'mission')} in {plural(order.days, 'day')}",
             mask=before + 1 <= order.count,
-            why_not=lambda i: f"already has {before[i]} missions in the last {order.days} days",
+            why_not=lambda i: (
+                f"already has {plural(before[i], 'mission')} "
+                f"in the last {plural(order.days, 'day')}"
+            ),
         )
     ]
 
@@ -303,7 +307,7 @@ def check_min_rest(order: MinRest, squad: SquadFacts) -> list[str]:
         back = squad.record.last_return.get(s.id)
         if back is not None and (squad.earliest - back).days < order.days:
             found.append(
-                f"{s.id} returned on {back.isoformat()}, less than {order.days} days "
+                f"{s.id} returned on {back.isoformat()}, less than {plural(order.days, 'day')} "
                 f"before {squad.earliest.isoformat()}"
             )
     return found
@@ -317,7 +321,7 @@ def needs_min_rest(order: MinRest, view: MissionView) -> list[Need]:
             order.id,
             order.rule,
             "serve",
-            f"{order.days} days of rest since the last return",
+            f"{plural(order.days, 'day')} of rest since the last return",
             mask=rested >= order.days,
             why_not=lambda i: (
                 f"returned on {dt.date.fromordinal(int(last[i])).isoformat()} "

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import ON_THE_BOARD, MissionStatus
 from missiondesk.domain.village import Mission, Village
-from missiondesk.errors import BadInput, NotFound
+from missiondesk.errors import BadInput, NotFound, named
 from missiondesk.operations.transitions import MOVES, Step, allows
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.risk.engagement import EngagementCalibration, engagement_calibration
@@ -108,9 +108,11 @@ def simulate(
     known = {s.id for s in village.shinobi}
     unknown = [s for s in squad if s not in known]
     if unknown:
-        raise BadInput(f"--squad: no shinobi {', '.join(map(repr, unknown))}", field="squad")
+        raise BadInput(
+            f"{named('squad')}: no shinobi {', '.join(map(repr, unknown))}", field="squad"
+        )
     if len(set(squad)) != len(squad):
-        raise BadInput("--squad: a shinobi is listed twice", field="squad")
+        raise BadInput(f"{named('squad')}: a shinobi is listed twice", field="squad")
     assessment = assess_mission(village, mission)
     result = simulate_squad(
         village,

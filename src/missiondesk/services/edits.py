@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, delete, select
 
-from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, REMOVABLE, MissionStatus
 from missiondesk.domain.village import FORMAT, Mission, Shinobi, Sighting
 from missiondesk.errors import BadInput, Conflict, NotFound
 from missiondesk.operations.transitions import Step
@@ -143,18 +143,6 @@ def _keep_what_a_csv_lacks(
 
 # --- village remove ------------------------------------------------------------------------
 
-REMOVABLE = (
-    "place",
-    "road",
-    "role",
-    "shinobi",
-    "mission",
-    "organization",
-    "threat",
-    "sighting",
-    "countermeasure",
-    "standing_order",
-)
 _SHOWN = 5
 
 

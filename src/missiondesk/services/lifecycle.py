@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from missiondesk.domain.ranks import IN_THE_FIELD, RECOVERING, MissionStatus, ShinobiStatus
 from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Road, Squad
-from missiondesk.errors import BadInput, Conflict
+from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.operations.schedule import Checkin, planned_checkins
 from missiondesk.operations.transitions import MOVES, Step, allows
 from missiondesk.risk.roads import RoadNetwork
@@ -133,7 +133,7 @@ def _check_can_leave(
     if mission["earliest"] is not None and at.date() < mission["earliest"]:
         raise Conflict(
             f"mission {mission['id']!r} may not leave before {mission['earliest']} "
-            f"(its window opens then); dispatch it with --at on or after that day",
+            f"(its window opens then); dispatch it with {named('at')} on or after that day",
             field="at",
         )
     rows = connection.execute(

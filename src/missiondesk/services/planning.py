@@ -17,7 +17,7 @@ from sqlalchemy import Connection, delete, insert, select
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import IN_THE_FIELD
 from missiondesk.domain.village import Squad, Village
-from missiondesk.errors import BadInput, Conflict
+from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.notifications.outbox import enqueue, plan_summary
 from missiondesk.notifications.vocabulary import NotifyEvent
 from missiondesk.operations.transitions import MOVES, Step
@@ -134,7 +134,7 @@ def plan(
     missions left unstaffed go back to `assessed`."""
     pins = pin_map(pins)
     if time_limit <= 0:
-        raise BadInput("--time-limit must be more than 0 seconds", field="time_limit")
+        raise BadInput(f"{named('time_limit')} must be more than 0 seconds", field="time_limit")
     # Read only: a refused request (a bad pin) or an impossible plan changes nothing.
     with db.reading() as connection:
         inputs = read_plan_inputs(connection)
@@ -167,25 +167,29 @@ def _check_people(
     roster = {s.id for s in inputs.village.shinobi}
     for shinobi_id, mission_id in pins.items():
         if shinobi_id not in roster:
-            raise BadInput(f"--pin: no shinobi {shinobi_id!r} on the roster", field="pins")
+            raise BadInput(
+                f"{named('pins')}: no shinobi {shinobi_id!r} on the roster", field="pins"
+            )
         if mission_id not in inputs.assessments:
             raise BadInput(
-                f"--pin: {mission_id!r} is not a mission on the board "
+                f"{named('pins')}: {mission_id!r} is not a mission on the board "
                 f"({', '.join(inputs.assessments) or 'the board is empty'})",
                 field="pins",
             )
         if shinobi_id in inputs.committed:
             raise BadInput(
-                f"--pin: {shinobi_id} is committed to approved mission "
+                f"{named('pins')}: {shinobi_id} is committed to approved mission "
                 f"{inputs.committed[shinobi_id]!r}",
                 field="pins",
             )
     for shinobi_id, forbidden in forbids:
         if shinobi_id not in roster:
-            raise BadInput(f"--forbid: no shinobi {shinobi_id!r} on the roster", field="forbids")
+            raise BadInput(
+                f"{named('forbids')}: no shinobi {shinobi_id!r} on the roster", field="forbids"
+            )
         if forbidden is not None and forbidden not in inputs.assessments:
             raise BadInput(
-                f"--forbid: {forbidden!r} is not a mission on the board", field="forbids"
+                f"{named('forbids')}: {forbidden!r} is not a mission on the board", field="forbids"
             )
 
 
@@ -286,7 +290,9 @@ def squad_verdict(
     known = {s.id for s in village.shinobi}
     unknown = [s for s in squad.everyone if s not in known]
     if unknown:
-        raise BadInput(f"--squad: no shinobi {', '.join(map(repr, unknown))}", field="squad")
+        raise BadInput(
+            f"{named('squad')}: no shinobi {', '.join(map(repr, unknown))}", field="squad"
+        )
     assessment = assess_mission(village, mission)
     if at_declared_rank:
         assessment = assessment.model_copy(

@@ -20,6 +20,7 @@ from missiondesk.domain.ranks import MissionRank, MissionStatus, Outcome, Shinob
 from missiondesk.domain.rewards import Share, payout
 from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Village
+from missiondesk.domain.words import plural
 from missiondesk.errors import Conflict, NotFound
 from missiondesk.planning.rules import grade, rank_allowed
 from missiondesk.services.events import record_event
@@ -127,7 +128,7 @@ def _check_rank(connection: Connection, mission: dict[str, Any], shinobi: Any) -
             raise Conflict(
                 f"{shinobi['id']} is {person_rank.value} (grade {grade(person_rank).value}) "
                 f"and mission {mission['id']!r} is {rank.value}-rank: order {order.id!r} "
-                f"(max_rank_above) allows missions at most {order.ranks} rank(s) above "
+                f"(max_rank_above) allows missions at most {plural(order.ranks, 'rank')} above "
                 "one's grade",
                 field="mission",
             )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
 from missiondesk.services import accounts as account_service
 from missiondesk.services.accounts import Account
@@ -79,7 +80,8 @@ def sign_in(
     if waits:
         seconds = math.ceil((max(waits) - now).total_seconds())
         raise SignInRefused(
-            f"too many failed sign-ins; try again in {seconds} second(s)", retry_after=seconds
+            f"too many failed sign-ins; try again in {plural(seconds, 'second')}",
+            retry_after=seconds,
         )
     account = account_service.authenticate(db, name, password)
     if account is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
 from missiondesk.domain.ranks import COMMITTED, MissionStatus
-from missiondesk.domain.village import RankOverride, Village
-from missiondesk.errors import BadInput
+from missiondesk.errors import BadInput, named
 from missiondesk.operations.scheduled import stale_reason
 from missiondesk.services.events import record_event
 from missiondesk.store import tables as t
@@ -23,7 +23,9 @@ from missiondesk.store.village_rows import (
     load_village,
     volunteers_by_mission,
 )
-from missiondesk.villagefile.parse import load_village as read_village_file
+
+if TYPE_CHECKING:
+    from missiondesk.domain.village import Village
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ class ImportSummary:
 
 def validate_file(path: Path) -> Village:
     """The village in `path`, or a VillageFileError naming every problem (file, line, field)."""
+    # The parser (YAML, NumPy's scan for nesting) loads only when a file is read, so the
+    # board and the roster start light.
+    from missiondesk.villagefile.parse import load_village as read_village_file
+
     return read_village_file(path)
 
 
@@ -44,7 +50,7 @@ def import_village(db: Database, path: Path, *, replace: bool = False, actor: st
     """Import a village file atomically; with `replace`, swap out the stored one in the same
     transaction. A bad file, or a database that already holds a village without `replace`,
     changes nothing."""
-    village = read_village_file(path)
+    village = validate_file(path)
     return import_village_value(db, village, replace=replace, actor=actor, source=str(path))
 
 
@@ -55,7 +61,9 @@ def import_village_value(
         replaced = has_village(connection)
         if replaced and not replace:
             raise BadInput(
-                "this database already holds a village; use --replace to swap it for the file's"
+                f"this database already holds a village; use {named('replace')} to swap it "
+                "for the file's",
+                field="replace",
             )
         if replaced:
             _check_nothing_in_progress_is_dropped(connection, village)
@@ -154,6 +162,17 @@ def current_village(connection: Connection) -> Village:
     return load_village(connection)
 
 
+class BoardOverride(BaseModel):
+    """A rank override as the board shows it, read back from its stored record (the
+    village's `RankOverride`, checked when it was made); a plain shape keeps the board from
+    loading the whole village's models."""
+
+    rank: str
+    reason: str
+    by: str
+    at: dt.datetime
+
+
 class BoardRow(BaseModel):
     id: str
     title: str
@@ -163,7 +182,7 @@ class BoardRow(BaseModel):
     status: str
     note: str | None = None  # why a mission is where it is, when that is not obvious (stale)
     judged_rank: str | None = None  # what the evidence made of it (None: not assessed yet)
-    override: RankOverride | None = None  # the game master's word, beside the judged rank
+    override: BoardOverride | None = None  # the game master's word, beside the judged rank
     volunteers: list[str] = []  # who volunteered for it (SPEC section 13)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Connection, insert, select
 
 from missiondesk.domain.village import Village
-from missiondesk.errors import BadInput, NotFound
+from missiondesk.errors import BadInput, NotFound, named
 from missiondesk.services.events import record_event
 from missiondesk.services.village import current_village
 from missiondesk.store import tables as t
@@ -72,7 +72,7 @@ def clear(db: Database, shinobi_id: str, kind: str, *, by: str, on: dt.date | No
     if kind not in kinds:
         raise BadInput(f"{kind!r} is not a wellbeing flag ({', '.join(kinds)})", field="kind")
     if not by.strip():
-        raise BadInput("--by: name who clears the flag", field="by")
+        raise BadInput(f"{named('by')}: name who clears the flag", field="by")
     with db.transaction() as connection:
         village = current_village(connection)
         if shinobi_id not in {s.id for s in village.shinobi}:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
 from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD
-from missiondesk.domain.village import FORMAT, Mission, Village
-from missiondesk.operations.schedule import planned_checkins
-from missiondesk.planning.roster import fills_role
-from missiondesk.risk.roads import RoadNetwork
 from missiondesk.store import tables as t
+
+if TYPE_CHECKING:
+    from missiondesk.domain.village import Mission, Village
+    from missiondesk.risk.roads import RoadNetwork
 
 _CHUNK = 20_000
 
@@ -101,6 +101,10 @@ def _village_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
         ],
     )
     in_the_field = any(m.status in IN_THE_FIELD for m in v.missions)
+    # The road network (and NumPy behind it) loads only when a squad is out: reading the
+    # board or the roster stays light.
+    from missiondesk.risk.roads import RoadNetwork
+
     network = RoadNetwork.from_village(v) if in_the_field else None
     yield (
         t.mission,
@@ -226,6 +230,8 @@ def mission_progress_row(
     departure and the route exactly as `dispatch` computes them."""
     due = None
     if m.status in IN_THE_FIELD and m.departs is not None and network is not None:
+        from missiondesk.operations.schedule import planned_checkins
+
         due = planned_checkins(m.route, m.departs, network, village.settings.checkin_grace_hours)
     return {
         "effective_rank": m.effective_rank.value if m.effective_rank else None,
@@ -237,6 +243,8 @@ def mission_progress_row(
 def _office_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
     """The running state a v2 file carries: squads (and their commitments while in
     progress), the check-ins received, and the wellbeing clearances."""
+    from missiondesk.planning.roster import fills_role
+
     skills = {s.id: s for s in v.shinobi}
     assignments: list[dict[str, Any]] = []
     commitments: list[dict[str, Any]] = []
@@ -331,6 +339,9 @@ def _rows(connection: Connection, table: Table, order: Any) -> list[dict[str, An
 
 def load_village_document(connection: Connection) -> dict[str, Any]:
     """The stored village as a village-file document (plain data, not yet validated)."""
+    # The village's models load when a whole village is read, not for the board's query.
+    from missiondesk.domain.village import FORMAT
+
     head = connection.execute(select(t.village)).mappings().one()
     doc: dict[str, Any] = {
         "format": FORMAT,
@@ -509,4 +520,6 @@ def _history_documents(connection: Connection) -> list[dict[str, Any]]:
 
 
 def load_village(connection: Connection) -> Village:
+    from missiondesk.domain.village import Village
+
     return Village.model_validate(load_village_document(connection))

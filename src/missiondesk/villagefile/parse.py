@@ -39,6 +39,7 @@ from missiondesk.domain.village import FORMAT, Village
 from missiondesk.villagefile.bulk import collector_paused
 from missiondesk.villagefile.errors import Loc, Problem, VillageFileError, field_path
 from missiondesk.villagefile.guards import BaseLoader, Refused, check_aliases, check_text, compose
+from missiondesk.villagefile.plain import plain_words
 from missiondesk.villagefile.references import check_references
 
 M = TypeVar("M", bound=BaseModel)
@@ -294,12 +295,7 @@ def _describe(detail: ErrorDetails, model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         accepted = _accepted_fields(model, loc[:-1])
         return f"unknown field (expected {', '.join(accepted)})" if accepted else "unknown field"
-    message = detail["msg"].removeprefix("Value error, ")
-    given = detail.get("input")
-    if kind not in ("vocabulary", "value_error") and isinstance(given, _SCALAR_TYPES):
-        shown = repr(given)
-        message += f", not {shown if len(shown) <= 60 else shown[:57] + '...'}"
-    return message
+    return plain_words(detail)  # "must be at most 5, not 9", not pydantic's own words
 
 
 def _accepted_fields(model: type[BaseModel], loc: Loc) -> list[str]:

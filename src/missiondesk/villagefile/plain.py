@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
 from missiondesk.villagefile.errors import Loc, field_path
 
@@ -38,6 +39,11 @@ _WANTED = {
 }
 
 
+def _number(value: Any) -> Any:
+    """A bound as a person writes it: 0, not 0.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def plain_words(detail: Any) -> str:
     """One pydantic error detail as a sentence about its field (without the field's name)."""
     kind = detail["type"]
@@ -46,19 +52,19 @@ def plain_words(detail: Any) -> str:
     if kind in ("vocabulary", "value_error", "assertion_error"):
         return str(detail["msg"]).removeprefix("Value error, ")
     if kind == "greater_than_equal":
-        words = f"must be at least {ctx.get('ge')}"
+        words = f"must be at least {_number(ctx.get('ge'))}"
     elif kind == "greater_than":
-        words = f"must be more than {ctx.get('gt')}"
+        words = f"must be more than {_number(ctx.get('gt'))}"
     elif kind == "less_than_equal":
-        words = f"must be at most {ctx.get('le')}"
+        words = f"must be at most {_number(ctx.get('le'))}"
     elif kind == "less_than":
-        words = f"must be less than {ctx.get('lt')}"
+        words = f"must be less than {_number(ctx.get('lt'))}"
     elif kind == "string_too_short":
         words = "must not be empty"
     elif kind == "string_too_long":
         words = f"is too long (at most {ctx.get('max_length')} characters)"
     elif kind == "too_short":
-        words = f"needs at least {ctx.get('min_length')} item"
+        words = f"needs at least {plural(int(ctx.get('min_length', 1)), 'item')}"
     elif kind == "too_long":
         words = f"may have at most {ctx.get('max_length')} items"
     elif kind == "literal_error":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from missiondesk.domain.assessment import Factor
 from missiondesk.domain.ranks import Severity
 from missiondesk.domain.village import HistoryEntry, Place, Road
+from missiondesk.domain.words import plural
 from missiondesk.risk.assessment import age_text
 
 
@@ -95,7 +96,7 @@ def injury_strips(history: Sequence[HistoryEntry]) -> dict[str, list[InjuryMark]
                     height=round(level / levels * (INJURY_STRIP_HEIGHT - 4), 1),
                     severity=injury.severity.value,
                     title=f"{entry.returned:%Y-%m-%d} {entry.mission.id}: "
-                    f"{injury.severity.value}, {injury.recovery_days} days",
+                    f"{injury.severity.value}, {plural(injury.recovery_days, 'day')}",
                 )
             )
     return dict(strips)

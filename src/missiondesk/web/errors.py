@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from missiondesk.errors import BadInput, Conflict, NotFound
 from missiondesk.villagefile.errors import VillageFileError, field_path
+from missiondesk.villagefile.plain import plain_words
 from missiondesk.web.auth import LoginRequired, login_url
 
 
@@ -105,7 +106,8 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         loc = tuple(part for part in item.get("loc", ()) if part not in ("body", "query", "path"))
         where = field_path(loc) if loc else ""
         field = field or where or None
-        messages.append(f"{where}: {item.get('msg', 'invalid')}" if where else item.get("msg", ""))
+        words = plain_words(item)  # "must be more than 0, not 0", not pydantic's wording
+        messages.append(f"{where}: {words}" if where else words)
     body = ErrorBody(detail="; ".join(messages) or "invalid request", field=field)
     return _answer(request, 422, body)
 

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from missiondesk.domain.ranks import ON_THE_BOARD, MissionRank, MissionStatus, Outcome, Severity
+from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
 from missiondesk.operations.reports import ReportFile
 from missiondesk.services import accounts as account_service
@@ -36,6 +37,7 @@ from missiondesk.services.accounts import Account, AccountRole, TokenKind
 from missiondesk.services.reading import bingo_book, mission_detail
 from missiondesk.services.timeline import timeline as mission_timeline
 from missiondesk.villagefile.errors import field_path
+from missiondesk.villagefile.plain import plain_words
 from missiondesk.web import charts
 from missiondesk.web.auth import (
     CSRF_FIELD,
@@ -434,9 +436,10 @@ def report_from_form(form: FormData) -> ReportFile:
     try:
         return ReportFile.model_validate(document)
     except ValidationError as invalid:
-        first = invalid.errors()[0]
+        first = invalid.errors(include_url=False)[0]
         where = field_path(tuple(first["loc"]))
-        raise BadInput(f"{where}: {first['msg']}" if where else first["msg"], field=where) from None
+        words = plain_words(first)
+        raise BadInput(f"{where}: {words}" if where else words, field=where or None) from None
 
 
 @router.post("/missions/{mission_id}/report")
@@ -682,12 +685,12 @@ def change_account(
         notice = f"{name} is now called {new_name}."
     elif change == "password":
         new = account_service.set_password(db, name, password or None, actor=actor)
-        notice = f"{name} has a new password; {new.revoked_sessions} session(s) ended."
+        notice = f"{name} has a new password; {plural(new.revoked_sessions, 'session')} ended."
         if new.generated:
             notice += f" The password, shown once: {new.password}"
     elif change == "signout":
         out = account_service.sign_out_everywhere(db, name, actor=actor)
-        notice = f"{name} is signed out everywhere ({out.revoked} token(s) revoked)."
+        notice = f"{name} is signed out everywhere ({plural(out.revoked, 'token')} revoked)."
     else:
         raise HTTPException(
             status_code=404, detail=f"no such change {change!r} ({', '.join(ACCOUNT_CHANGES)})"

@@ -13,6 +13,7 @@ from missiondesk.domain.orders import WellbeingLimit
 from missiondesk.domain.ranks import ShinobiStatus
 from missiondesk.domain.settings import WellbeingSettings
 from missiondesk.domain.village import Village
+from missiondesk.domain.words import plural
 from missiondesk.wellbeing.models import Evidence, FlagKind, ShinobiWellbeing, WellbeingFlag
 from missiondesk.wellbeing.patterns import (
     Run,
@@ -48,9 +49,9 @@ def _base_response(kind: FlagKind, settings: WellbeingSettings) -> str:
     if kind is FlagKind.WORKLOAD:
         return (
             f"rest: no new mission until fewer than {settings.workload_threshold} "
-            f"fall in {settings.workload_days} days"
+            f"fall in {plural(settings.workload_days, 'day')}"
         )
-    return f"rest: {settings.rest_gap_days} days or more without a mission"
+    return f"rest: {plural(settings.rest_gap_days, 'day')} or more without a mission"
 
 
 def _limit(order: WellbeingLimit) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from missiondesk.domain.ranks import Severity
 from missiondesk.domain.settings import WellbeingSettings
+from missiondesk.domain.words import plural
 from missiondesk.wellbeing.record import Sortie
 
 SEVERITY_WEIGHT: dict[Severity, float] = {
@@ -85,7 +86,8 @@ def shield_runs(sorties: Sequence[Sortie], settings: WellbeingSettings) -> list[
         if len(incidents) < settings.shield_min_count:
             continue
         text = (
-            f"Led {len(window)} missions from {window[0].departed} to {window[-1].returned}; "
+            f"Led {plural(len(window), 'mission')} "
+            f"from {window[0].departed} to {window[-1].returned}; "
             f"hurt on {len(incidents)} of them ({', '.join(_ids(incidents))}) "
             "while no member of the squad was."
         )
@@ -156,7 +158,7 @@ def burden_runs(sorties: Sequence[Sortie], settings: WellbeingSettings) -> list[
         listed = ", ".join(f"{i.severity.value} on {i.mission} ({i.day})" for i in weighing)
         text = (
             f"Injury burden {burden:.1f} on {day} (threshold {settings.burden_threshold:g}, "
-            f"half-life {half_life:g} days): {listed}."
+            f"half-life {half_life:g} {'day' if half_life == 1 else 'days'}): {listed}."
         )
         missions = tuple(dict.fromkeys(i.mission for i in weighing))
         end = _fades_below(burden, day, settings)
@@ -194,7 +196,7 @@ def workload_runs(sorties: Sequence[Sortie], settings: WellbeingSettings) -> lis
         end = departures[upto - threshold] + _days(days)
         counted = [s for s in sorties if day - _days(days) < s.departed <= day]
         text = (
-            f"{count} missions departed in the {days} days to {day} "
+            f"{plural(count, 'mission')} departed in the {plural(days, 'day')} to {day} "
             f"(threshold {threshold}): {', '.join(_ids(counted))}."
         )
         _extend(runs, Trigger(day, _ids(counted), text), end, settings)
@@ -240,8 +242,8 @@ def no_rest_runs(sorties: Sequence[Sortie], settings: WellbeingSettings) -> list
         if reached >= rested_on:
             continue
         text = (
-            f"On duty since {began} with no gap of {gap} days between missions: "
-            f"{len(stretch)} missions ({', '.join(_ids(stretch))})."
+            f"On duty since {began} with no gap of {plural(gap, 'day')} between missions: "
+            f"{plural(len(stretch), 'mission')} ({', '.join(_ids(stretch))})."
         )
         runs.append(Run([Trigger(reached, _ids(stretch), text)], rested_on))
     return runs

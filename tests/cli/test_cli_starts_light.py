@@ -1,0 +1,61 @@
+"""The reading commands and --help start without the heavy libraries (issue 10): a command
+imports what it needs when it runs, so OR-Tools, pandas, NumPy, the web stack and the
+rest load only for the commands that use them."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from md_support import DEMO_VILLAGE
+from missiondesk.services import village as village_service
+from missiondesk.store.database import Database
+
+# What `--help`, `board --json` and `roster --json` must not load. NumPy is on the list:
+# the board and the roster read rows, and the road network (the one NumPy user a stored
+# village needs) is built only when a whole village is loaded or a squad is sent out.
+HEAVY = (
+    "ortools", "pandas", "numpy", "scipy", "matplotlib", "fastapi", "starlette",
+    "uvicorn", "alembic", "jinja2", "httpx", "yaml", "argon2",
+)  # fmt: skip
+
+
+def _imported(*args: str) -> set[str]:
+    """Top-level packages a real `missiondesk ARGS` process imported (from -X importtime)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "from missiondesk.cli.app import main; main()",
+         *args],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "MISSIONDESK_ACTOR": "test"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.findall(r"^import time:\s+\d+ \|\s+\d+ \| +([\w.]+)$", done.stderr, re.M)
+    assert "typer" in {name.split(".")[0] for name in found}  # the trace is really there
+    return {name.split(".")[0] for name in found}
+
+
+@pytest.fixture
+def village_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'village.sqlite'}"
+    village_service.import_village(Database(url), DEMO_VILLAGE, actor="test")
+    return url
+
+
+def test_help_loads_no_heavy_library() -> None:
+    assert set(HEAVY) & _imported("--help") == set()
+
+
+@pytest.mark.parametrize("command", ["board", "roster"])
+def test_reading_commands_load_no_heavy_library(command: str, village_db: str) -> None:
+    assert set(HEAVY) & _imported(command, "--json", "--db", village_db) == set()
+
+
+def test_a_command_that_plans_does_load_the_solver(village_db: str) -> None:
+    """The baseline that shows the check can fail: `plan` needs OR-Tools, and the trace
+    sees it load."""
+    assert "ortools" in _imported("plan", "--time-limit", "1", "--json", "--db", village_db)
