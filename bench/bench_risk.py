@@ -190,7 +190,7 @@ def assess_board_as_on_main(village: Village) -> dict[str, Any]:
     """Today's board (before this change): every mission assessed one by one, every factor
     written, each route's legs and roads worked out again for every mission."""
     found = evidence(village)
-    found._paths = _Forgetful()
+    found._legs = _Forgetful()
     found._roads = _Forgetful()
     with collector_paused():
         return {mission.id: found.assess(mission) for mission in village.missions}

@@ -68,12 +68,12 @@ def test_the_road_cache_changes_no_exposure() -> None:
     both equal the closed form over the route's roads stacked in one array."""
     village = generate_village(shinobi=12, missions=20, seed=3, history=0)
     network = RoadNetwork.from_village(village)
-    paths: dict[tuple[int, int], list[int] | None] = {}
+    legs: dict[tuple[int, int], tuple[tuple[int, int, float], ...]] = {}
     roads: dict[tuple[int, int, float, float], np.ndarray] = {}
     rate = np.log(2.0) / 4.0
     for mission in village.missions * 2:  # the second time round, all from the caches
         cached = exposure_profile(
-            network, itinerary(network, mission.route, on_site_hours=3, paths=paths), 4.0, roads
+            network, itinerary(network, mission.route, on_site_hours=3, legs=legs), 4.0, roads
         )
         trip = itinerary(network, mission.route, on_site_hours=3)
         assert np.array_equal(cached, exposure_profile(network, trip, 4.0))
@@ -86,4 +86,4 @@ def test_the_road_cache_changes_no_exposure() -> None:
             length = np.array([h for _, _, h in trip.roads])[:, None]
             stacked += road_integral(da, db, length, rate).sum(axis=0)
         np.testing.assert_allclose(cached, stacked, rtol=1e-12, atol=1e-12)
-    assert paths and roads
+    assert legs and roads

@@ -126,7 +126,7 @@ class _Evidence:
         default_factory=dict
     )
     _beliefs: dict[float, FloatArray] = field(default_factory=dict)  # per departure day
-    _paths: dict[tuple[int, int], list[int] | None] = field(default_factory=dict)  # per leg
+    _legs: dict[tuple[int, int], tuple[tuple[int, int, float], ...]] = field(default_factory=dict)
     _roads: dict[tuple[int, int, float, float], FloatArray] = field(default_factory=dict)
 
     @classmethod
@@ -203,7 +203,7 @@ class _Evidence:
                 route,
                 on_site_hours=on_site_hours,
                 pass_through_hours=self.settings.pass_through_hours,
-                paths=self._paths,
+                legs=self._legs,
             )
             profile = exposure_profile(
                 self.network, trip, self.settings.distance_half_life_hours, self._roads

@@ -94,15 +94,15 @@ def itinerary(
     *,
     on_site_hours: float = 0.0,
     pass_through_hours: float = 0.0,
-    paths: dict[tuple[int, int], list[int] | None] | None = None,
+    legs: dict[tuple[int, int], tuple[tuple[int, int, float], ...]] | None = None,
 ) -> Itinerary:
     """The trip along `route`: the objective (see `objective_position`) holds the squad for
     `on_site_hours`, every stop strictly between the first and the last for
     `pass_through_hours`; the first and last places (home) hold it for nothing, unless the
     route is a single place, which is then the objective. Legs between stops follow the
-    shortest roads; a leg no road connects adds no time (nothing is known of it). `paths`,
-    when given, remembers the shortest path of each leg across calls (a board's routes share
-    their legs out of and back into home)."""
+    shortest roads; a leg no road connects adds no time (nothing is known of it). `legs`,
+    when given, remembers the roads of each leg across calls (a board's routes share their
+    legs out of and back into home)."""
     index = [network.index(p) for p in route]
     objective = objective_position(route, network)
     stay: dict[int, float] = {}
@@ -118,17 +118,22 @@ def itinerary(
     for a, b in itertools.pairwise(index):
         if a < 0 or b < 0 or a == b:
             continue
-        if paths is None:
-            path = _path(network, a, b)
-        elif (a, b) in paths:
-            path = paths[a, b]
+        if legs is None:
+            roads += _leg(network, a, b)
+        elif (a, b) in legs:
+            roads += legs[a, b]
         else:
-            path = paths[a, b] = _path(network, a, b)
-        if path is None:
-            continue
-        for u, v in itertools.pairwise(path):
-            roads.append((u, v, network.road_hours(u, v)))
+            leg = legs[a, b] = _leg(network, a, b)
+            roads += leg
     return Itinerary(stops=tuple(sorted(stay.items())), roads=tuple(roads))
+
+
+def _leg(network: RoadNetwork, a: int, b: int) -> tuple[tuple[int, int, float], ...]:
+    """The roads of the shortest path from `a` to `b` with their hours (none if unconnected)."""
+    path = _path(network, a, b)
+    if path is None:
+        return ()
+    return tuple((u, v, network.road_hours(u, v)) for u, v in itertools.pairwise(path))
 
 
 def road_integral(
