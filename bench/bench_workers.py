@@ -118,7 +118,10 @@ def load(
     keep-alive connection each), or threads of this process sharing one httpx client
     (`--client threads`, the benchmark as first written)."""
     if pool is not None:
-        _client((base, token, field, range(len(MIX))))  # warm up: first-call imports
+        # Warm up every client's connection, every worker and its pool of database
+        # connections: the figures are the steady state of a running server.
+        warm = [(base, token, field, range(c, 20 * clients, clients)) for c in range(clients)]
+        pool.map(_client, warm)
         jobs = [(base, token, field, range(c, requests, clients)) for c in range(clients)]
         before = meter.reading()
         began = time.monotonic()
@@ -218,12 +221,22 @@ class CpuMeter:
                 ).scalars()
             )
 
+    def _sessions(self) -> int:
+        """Connections ever opened to this database (PostgreSQL 14+ counts them)."""
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+                ).scalar_one()
+            )
+
     def reading(self) -> dict[str, dict[int, float]]:
         clients = self.clients or [os.getpid()]  # threads: the clients are this process
         return {
             "server": {pid: _cpu(pid) for pid in _tree(self.server)},
             "clients": {pid: _cpu(pid) for pid in clients},
             "database": {pid: _cpu(pid) for pid in self._backends()},
+            "sessions": {0: float(self._sessions())},
         }
 
     def since(self, before: dict[str, dict[int, float]]) -> dict[str, float]:
@@ -315,9 +328,9 @@ def main() -> int:
     print(
         "| round | workers | requests/s | errors | board p95 ms | /api/me p95 ms "
         "| checkin p95 ms | throughput ratio | board p95 / me p95 "
-        "| CPU ms per request: server / clients / database |"
+        "| CPU ms per request: server / clients / database | connections opened |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     ratios, p95s, errors = [], [], 0
     per_request: dict[int, list[dict[str, float]]] = {1: [], args.workers: []}
     for k in range(0, len(runs), 2):
@@ -330,6 +343,7 @@ def main() -> int:
         for workers, r in runs[k : k + 2]:
             t = r["timings"]
             errors += r["errors"]
+            opened = int(r["cpu"].pop("sessions"))
             cost = {part: 1000 * cpu / r["requests"] for part, cpu in r["cpu"].items()}
             per_request[workers].append(cost)
             tail = f"{ratio:.2f}x | {p95:.2f}x" if workers != 1 else " | "
@@ -337,7 +351,8 @@ def main() -> int:
                 f"| {k // 2 + 1} | {workers} | {r['requests'] / r['wall']:.1f} | {r['errors']} "
                 f"| {percentile(t['/api/board'], 95):.1f} | {percentile(t['/api/me'], 95):.1f} "
                 f"| {percentile(t['POST checkin'], 95):.1f} | {tail} "
-                f"| {cost['server']:.2f} / {cost['clients']:.2f} / {cost['database']:.2f} |"
+                f"| {cost['server']:.2f} / {cost['clients']:.2f} / {cost['database']:.2f} "
+                f"| {opened} |"
             )
     ratio, p95 = statistics.median(ratios), statistics.median(p95s)
     print(

@@ -139,10 +139,16 @@ def _make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         _sqlite_transactions_under_our_control(engine)
         return engine
-    engine = create_engine(url)
+    # A worker runs up to 40 sync requests at once in its threadpool; with SQLAlchemy's
+    # default 5 pooled connections, every burst above 5 opened and closed connections
+    # (a PostgreSQL backend each), which cost more than the queries they ran.
+    engine = create_engine(url, pool_size=POOL_SIZE)
     _ping_connections_left_idle(engine)
     return engine
 
+
+POOL_SIZE = 12
+"""PostgreSQL connections a process keeps open for reuse (and as many again as overflow)."""
 
 PING_AFTER_IDLE_SECONDS = 10.0
 """A pooled PostgreSQL connection idle for longer than this is pinged before it is used
