@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,6 +126,8 @@ class _Evidence:
         default_factory=dict
     )
     _beliefs: dict[float, FloatArray] = field(default_factory=dict)  # per departure day
+    _legs: dict[tuple[int, int], tuple[tuple[int, int, float], ...]] = field(default_factory=dict)
+    _roads: dict[tuple[int, int, float, float], FloatArray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, village: Village, network: RoadNetwork, settings: RiskSettings) -> _Evidence:
@@ -201,8 +203,11 @@ class _Evidence:
                 route,
                 on_site_hours=on_site_hours,
                 pass_through_hours=self.settings.pass_through_hours,
+                legs=self._legs,
             )
-            profile = exposure_profile(self.network, trip, self.settings.distance_half_life_hours)
+            profile = exposure_profile(
+                self.network, trip, self.settings.distance_half_life_hours, self._roads
+            )
             cached = self._profiles[key] = np.append(profile, 0.0)
         return cached
 
@@ -222,13 +227,7 @@ class _Evidence:
         profile = self.profile(route, on_site_hours)
         exposure = profile[self.sighting_place]
         reach = -np.expm1(-profile / s.exposure_hours)  # per place: a few hundred, not 10,000
-        belief = self._beliefs.get(departure_day)
-        if belief is None:  # missions of one board share a few departure days
-            age = np.maximum(0.0, departure_day - self.sighting_day)
-            belief = (
-                s.sighting_weight * self.sighting_confidence * np.exp2(-age / s.age_half_life_days)
-            )
-            self._beliefs[departure_day] = belief
+        belief = self._belief(departure_day)  # missions of one board share a few days
         q = belief * reach[self.sighting_place]
         if known_before is not None:
             q = np.where(self.sighting_day < known_before, q, 0.0)
@@ -263,16 +262,28 @@ class _Evidence:
         )
 
     def assess(self, mission: Mission) -> Assessment:
-        s = self.settings
-        today = self.village.village.today
-        departure = mission.earliest(today)
+        """One mission's assessment, factors included: the reference path, one mission's
+        engagement at a time (`assess_board` takes every mission at once)."""
+        departure = mission.earliest(self.village.village.today)
         found = self.engagement(
             mission.route,
             mission.objective.tags,
             mission.objective.on_site_hours,
             epoch_days(departure),
         )
-        probability = np.round(found.probability, DECIMALS)
+        return self._assessment(mission, found.probability, found, departure)
+
+    def _assessment(
+        self,
+        mission: Mission,
+        unrounded: FloatArray,
+        found: Engagement | None,
+        departure: dt.date,
+    ) -> Assessment:
+        """The assessment of `mission` from its engagement probabilities per threat; with
+        `found` (its engagement), the factors that explain them, else no factors."""
+        s = self.settings
+        probability = np.round(unrounded, DECIMALS)
 
         # Raised towards each likely, stronger threat: declared + round(p * gap), half up.
         declared = mission.rank.level
@@ -287,7 +298,9 @@ class _Evidence:
         shown = np.flatnonzero(probability >= LIST_FLOOR)
         ranked = shown[np.lexsort((shown, -probability[shown]))]
         listed: list[int] = ranked.tolist()
-        factors = self._factors(mission, listed, probability, found, departure)
+        factors = (
+            [] if found is None else self._factors(mission, listed, probability, found, departure)
+        )
         briefed = int(np.count_nonzero(probability[ranked] >= s.briefing_threshold))
         briefing = [item for t in listed[:briefed] for item in self.briefing[t]]  # a prefix
         ids = self.threat_ids
@@ -310,6 +323,54 @@ class _Evidence:
                 "notes": self._notes(mission),
             }
         )
+
+    def board_probabilities(self, missions: Sequence[Mission], chunk: int = 128) -> FloatArray:
+        """(missions, threats): the engagement probabilities of `engagement` for every
+        mission at once, unrounded. The same elementwise arithmetic on the same arrays,
+        only stacked: mission `m`'s row equals `engagement(...)`'s `probability` for it
+        bit for bit (tests/risk/test_board_fast_path.py). Missions are taken `chunk` at a
+        time so the (missions x sightings) intermediate stays a few megabytes."""
+        s = self.settings
+        n_threats, n_sightings = len(self.threats), len(self.sighting_place)
+        out = np.zeros((len(missions), n_threats))
+        if not missions:
+            return out
+        with np.errstate(divide="ignore"):
+            log_weight = math.log1p(-s.interest_weight)
+        interests = [o.interests for o in self.organizations]
+        today = self.village.village.today
+        for begin in range(0, len(missions), chunk):
+            part = missions[begin : begin + chunk]
+            profiles = np.stack([self.profile(m.route, m.objective.on_site_hours) for m in part])
+            reach = -np.expm1(-profiles / s.exposure_hours)
+            best = np.zeros((len(part), n_threats))
+            if n_sightings:
+                beliefs = np.stack([self._belief(epoch_days(m.earliest(today))) for m in part])
+                q = beliefs * reach[:, self.sighting_place]
+                best[:, self.segment_threat] = np.maximum.reduceat(q, self.segment_start, axis=1)
+            with np.errstate(divide="ignore"):
+                log_sighting = np.log1p(-best)
+            counts = np.zeros((len(part), len(self.organizations) + 1))
+            for row, m in enumerate(part):
+                tags = set(m.objective.tags)
+                counts[row, :-1] = [sum(t in tags for t in wanted) for wanted in interests]
+            k = counts[:, self.threat_organization]
+            log_interest = np.where(k > 0, k * log_weight, 0.0)
+            out[begin : begin + len(part)] = -np.expm1(log_interest + log_sighting)
+        return out
+
+    def _belief(self, departure_day: float) -> FloatArray:
+        """Per sighting: `sighting_weight * c_i * 2^(-age_i / age_half_life_days)` for a
+        departure on `departure_day` (cached: a board's missions share a few days)."""
+        belief = self._beliefs.get(departure_day)
+        if belief is None:
+            s = self.settings
+            age = np.maximum(0.0, departure_day - self.sighting_day)
+            belief = (
+                s.sighting_weight * self.sighting_confidence * np.exp2(-age / s.age_half_life_days)
+            )
+            self._beliefs[departure_day] = belief
+        return belief
 
     def _factors(
         self,
@@ -479,12 +540,26 @@ def assess_board(
     *,
     network: RoadNetwork | None = None,
     settings: RiskSettings | None = None,
+    factors: bool = True,
 ) -> dict[str, Assessment]:
     """Assessments of `missions` (default: every mission of the village), keyed by mission id
-    in the given order. The road network and the sighting arrays are built once."""
+    in the given order. The road network and the sighting arrays are built once, and the
+    assessments equal `assess_mission`'s. Without `factors`, the assessments carry no factors
+    (the board needs ranks, threats and briefings; one mission's factors come from
+    `assess_mission`): the probabilities of every mission against every threat are then
+    computed at once (`_Evidence.board_probabilities`), and no factor text is written, which
+    is most of the work on a large board. Everything else is equal to `assess_mission`'s
+    (tests/risk/test_board_fast_path.py)."""
     found = evidence(village, network=network, settings=settings)
     chosen = village.missions if missions is None else list(missions)
     # Hundreds of thousands of small, acyclic objects: the cycle collector would walk the
     # growing heap over and over (about 40% of the time on 1,000 missions x 500 threats).
     with collector_paused():
-        return {mission.id: found.assess(mission) for mission in chosen}
+        if factors:
+            return {mission.id: found.assess(mission) for mission in chosen}
+        probability = found.board_probabilities(chosen)
+        today = village.village.today
+        return {
+            mission.id: found._assessment(mission, probability[row], None, mission.earliest(today))
+            for row, mission in enumerate(chosen)
+        }

@@ -94,12 +94,15 @@ def itinerary(
     *,
     on_site_hours: float = 0.0,
     pass_through_hours: float = 0.0,
+    legs: dict[tuple[int, int], tuple[tuple[int, int, float], ...]] | None = None,
 ) -> Itinerary:
     """The trip along `route`: the objective (see `objective_position`) holds the squad for
     `on_site_hours`, every stop strictly between the first and the last for
     `pass_through_hours`; the first and last places (home) hold it for nothing, unless the
     route is a single place, which is then the objective. Legs between stops follow the
-    shortest roads; a leg no road connects adds no time (nothing is known of it)."""
+    shortest roads; a leg no road connects adds no time (nothing is known of it). `legs`,
+    when given, remembers the roads of each leg across calls (a board's routes share their
+    legs out of and back into home)."""
     index = [network.index(p) for p in route]
     objective = objective_position(route, network)
     stay: dict[int, float] = {}
@@ -115,12 +118,22 @@ def itinerary(
     for a, b in itertools.pairwise(index):
         if a < 0 or b < 0 or a == b:
             continue
-        path = _path(network, a, b)
-        if path is None:
-            continue
-        for u, v in itertools.pairwise(path):
-            roads.append((u, v, network.road_hours(u, v)))
+        if legs is None:
+            roads += _leg(network, a, b)
+        elif (a, b) in legs:
+            roads += legs[a, b]
+        else:
+            leg = legs[a, b] = _leg(network, a, b)
+            roads += leg
     return Itinerary(stops=tuple(sorted(stay.items())), roads=tuple(roads))
+
+
+def _leg(network: RoadNetwork, a: int, b: int) -> tuple[tuple[int, int, float], ...]:
+    """The roads of the shortest path from `a` to `b` with their hours (none if unconnected)."""
+    path = _path(network, a, b)
+    if path is None:
+        return ()
+    return tuple((u, v, network.road_hours(u, v)) for u, v in itertools.pairwise(path))
 
 
 def road_integral(
@@ -138,19 +151,35 @@ def road_integral(
 
 
 def exposure_profile(
-    network: RoadNetwork, trip: Itinerary, distance_half_life_hours: float
+    network: RoadNetwork,
+    trip: Itinerary,
+    distance_half_life_hours: float,
+    roads: dict[tuple[int, int, float, float], FloatArray] | None = None,
 ) -> FloatArray:
     """For every place (indexed as `network.places`), the squad's exposure to it in hours:
-    time spent, each hour weighed by `2^(-road hours away / D)`."""
+    time spent, each hour weighed by `2^(-road hours away / D)`. `roads`, when given,
+    remembers each road's integral over every place across calls; a road's row is the same
+    whichever trip walks it, so the profile is the same with or without it."""
     rate = math.log(2.0) / distance_half_life_hours
     places = network.places
     profile = np.zeros(len(places))
     for place, hours in trip.stops:
         profile += hours * np.exp(-rate * network.hours_from(places[place]))
     if trip.roads:
-        da = np.stack([network.hours_from(places[a]) for a, _, _ in trip.roads])
-        db = np.stack([network.hours_from(places[b]) for _, b, _ in trip.roads])
-        length = np.array([h for _, _, h in trip.roads])[:, None]
-        profile += road_integral(da, db, length, rate).sum(axis=0)
+        rows = []
+        for a, b, h in trip.roads:
+            key = (a, b, h, rate)
+            row = None if roads is None else roads.get(key)
+            if row is None:
+                row = road_integral(
+                    network.hours_from(places[a])[None, :],
+                    network.hours_from(places[b])[None, :],
+                    np.array([[h]]),
+                    rate,
+                )[0]
+                if roads is not None:
+                    roads[key] = row
+            rows.append(row)
+        profile += np.stack(rows).sum(axis=0)
     profile.setflags(write=False)
     return profile

@@ -380,8 +380,9 @@ def squad_success(
     params: ModelParameters | None = None,
 ) -> float:
     """The model's exact probability that the squad succeeds (no sampling): cheap and
-    deterministic, for the planner's quality terms. Non-decreasing in every member's rank and
-    skills, and in adding a member."""
+    deterministic. Non-decreasing in every member's rank and skills, and in adding a member.
+    The planner does not call it: its success term is `planning.quality.default_member_score`
+    (rank fit and best skills), unless a caller passes its own `member_score`."""
     engine = _Engine.build(village, squad_ids, assessment, params or ModelParameters())
     return float(engine.state_probabilities() @ engine.success)
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.village import Place, Road, Sighting, Threat, Village
@@ -125,9 +126,17 @@ async def import_village(
 ) -> ImportResult:
     body = await read_upload(request, "the village file")
     is_json = "json" in request.headers.get("content-type", "")
-    village = parse_village(body, "upload.json" if is_json else "upload.yaml")
-    summary = village_service.import_village_value(
-        database(request), village, replace=replace, actor=account.name, source="api upload"
+    # Parsing and importing take seconds: in the threadpool, not on the event loop.
+    village = await run_in_threadpool(
+        parse_village, body, "upload.json" if is_json else "upload.yaml"
+    )
+    summary = await run_in_threadpool(
+        village_service.import_village_value,
+        database(request),
+        village,
+        replace=replace,
+        actor=account.name,
+        source="api upload",
     )
     return ImportResult(**summary.__dict__)
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from missiondesk.errors import NotFound
 from missiondesk.services import accounts as account_service
@@ -142,8 +143,10 @@ class PageAllowed:
 
     async def __call__(self, request: Request) -> Account:
         raw = request.cookies.get(SESSION_COOKIE, "")
-        account = (
-            account_service.account_for_token(database(request), raw, kind=TokenKind.SESSION)
+        account = (  # a database read: in the threadpool, never on the event loop
+            await run_in_threadpool(
+                account_service.account_for_token, database(request), raw, TokenKind.SESSION
+            )
             if raw
             else None
         )

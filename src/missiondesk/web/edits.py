@@ -301,30 +301,34 @@ def new_mission_page(request: Request, account: PageEditor) -> Response:
 
 @page_router.post("/missions/new")
 async def create_mission(request: Request, account: PageEditor) -> Response:
-    result = edits.add_mission(
-        database(request), mission_from_form(await request.form()), actor=account.name
-    )
+    form = mission_from_form(await request.form())
+    result = await run_in_threadpool(edits.add_mission, database(request), form, actor=account.name)
     return _back(f"/missions/{result.id}")
 
 
 @page_router.post("/missions/{mission_id}/edit")
 async def edit_mission_form(request: Request, mission_id: str, account: PageEditor) -> Response:
     sets = mission_sets_from_form(await request.form())
-    edits.edit_mission(database(request), mission_id, sets, actor=account.name)
+    await run_in_threadpool(
+        edits.edit_mission, database(request), mission_id, sets, actor=account.name
+    )
     return _back(f"/missions/{mission_id}")
 
 
 @page_router.post("/missions/{mission_id}/cancel")
 async def cancel_mission_form(request: Request, mission_id: str, account: PageEditor) -> Response:
     reason = _text(await request.form(), "reason")
-    edits.cancel_mission(database(request), mission_id, reason, actor=account.name)
+    await run_in_threadpool(
+        edits.cancel_mission, database(request), mission_id, reason, actor=account.name
+    )
     return _back(f"/missions/{mission_id}")
 
 
 @page_router.post("/sightings")
 async def add_sighting_form(request: Request, account: PageEditor) -> Response:
     form = await request.form()
-    edits.add_sighting(
+    await run_in_threadpool(
+        edits.add_sighting,
         database(request),
         threat=_text(form, "threat"),
         place=_text(form, "place"),
@@ -362,5 +366,7 @@ def shinobi_page(request: Request, shinobi_id: str, account: PageReader) -> Resp
 @page_router.post("/shinobi/{shinobi_id}/edit")
 async def edit_shinobi_form(request: Request, shinobi_id: str, account: PageEditor) -> Response:
     sets = shinobi_sets_from_form(await request.form())
-    edits.edit_shinobi(database(request), shinobi_id, sets, actor=account.name)
+    await run_in_threadpool(
+        edits.edit_shinobi, database(request), shinobi_id, sets, actor=account.name
+    )
     return _back(f"/shinobi/{shinobi_id}")
