@@ -55,19 +55,35 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
 
 
 def roster(db: DbOption = None, json: JsonOption = False) -> None:
-    """The shinobi: id, name, rank, status, and the day the injured or resting are back."""
+    """The shinobi: id, name, rank, status, when they are back (from injury or rest, or
+    due back from the mission they are on or committed to), missions done by rank, ryo
+    earned, and the promotion their record meets."""
     rows = village_service.roster(open_db(db))
     if json:
         emit_json(rows)
         return
     table = Table(title="Roster")
     table.add_column("shinobi", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
-    for column in ("name", "rank", "status", "available from"):
+    for column in ("name", "rank", "status", "back", "done", "ryo", "ready for"):
         table.add_column(column)
     for r in rows:
-        back = r.available_from.isoformat() if r.available_from else ""
-        table.add_row(r.id, r.name, r.rank, r.status, back)
+        table.add_row(
+            r.id,
+            r.name,
+            r.rank,
+            f"{r.status} ({r.mission})" if r.mission else r.status,
+            _back(r),
+            " ".join(f"{rank}{n}" for rank, n in r.missions_done.items() if n),
+            str(r.ryo) if r.ryo else "",
+            r.promotion.to if r.promotion else "",
+        )
     console.print(table)
+
+
+def _back(r: village_service.RosterRow) -> str:
+    if r.due_back is not None:
+        return r.due_back.isoformat(sep=" ", timespec="minutes")
+    return r.available_from.isoformat() if r.available_from else ""
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.village import Place, Road, Sighting, Threat, Village
+from missiondesk.domain.village import LedgerEntry, Place, Road, Sighting, Threat, Village
 from missiondesk.errors import BadInput
 from missiondesk.operations.reports import ReportFile
 from missiondesk.operations.scheduled import parse_duration
@@ -41,7 +41,7 @@ from missiondesk.villagefile.parse import parse_village
 from missiondesk.villagefile.write import dump_village
 from missiondesk.web.auth import ApiAllowed, check_mission_scope, database
 from missiondesk.web.errors import ERROR_RESPONSES
-from missiondesk.web.policy import Permission, allows, may_act_as
+from missiondesk.web.policy import Permission, allows, may_act_as, own_scope
 from missiondesk.web.reading import BingoBook, MissionDetail, mission_detail
 from missiondesk.web.reading import bingo_book as read_bingo_book
 from missiondesk.web.schemas import (
@@ -327,11 +327,40 @@ def volunteer(
     )
 
 
+LedgerReader = Annotated[Account, Depends(ApiAllowed(Permission.LEDGER))]
+
+
+def ledger_scope(account: Account, asked: str | None) -> str | None:
+    """Whose ledger the account reads: staff anyone's (None: everyone's), a player only
+    their own shinobi's (403 for anyone else's)."""
+    allowed, whose = own_scope(account.role, account.shinobi, Permission.LEDGER, asked)
+    if not allowed:
+        raise HTTPException(
+            status_code=403,
+            detail=f"a {account.role.value} account reads only its own shinobi's ledger",
+        )
+    return whose
+
+
 @router.get("/ledger", tags=["players"], summary="Ryo earned, missions by rank, successes")
 def ledger(
-    request: Request, _: Reader, shinobi: Annotated[str | None, Query(max_length=200)] = None
+    request: Request,
+    account: LedgerReader,
+    shinobi: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[LedgerRow]:
-    return player_service.ledger(database(request), shinobi)
+    """Everyone's, or one shinobi's; a player's account answers for its own shinobi only."""
+    return player_service.ledger(database(request), ledger_scope(account, shinobi))
+
+
+@router.get("/ledger/payments", tags=["players"], summary="The ledger's rows: each share paid")
+def ledger_payments(
+    request: Request,
+    account: LedgerReader,
+    shinobi: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[LedgerEntry]:
+    """Every share paid, oldest first (the village's cut names no shinobi); a player's
+    account answers with its own shinobi's shares only."""
+    return player_service.payments(database(request), ledger_scope(account, shinobi))
 
 
 @router.get("/promotions", tags=["players"], summary="Who meets a promotion rule")

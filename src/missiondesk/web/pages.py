@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -46,7 +46,13 @@ from missiondesk.web.auth import (
     safe_next,
     set_cookie,
 )
-from missiondesk.web.policy import Permission, allows, may_act_as, only_own_missions
+from missiondesk.web.policy import (
+    Permission,
+    allows,
+    may_act_as,
+    only_own_missions,
+    own_scope,
+)
 from missiondesk.web.reading import bingo_book, mission_detail
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -268,6 +274,33 @@ def my_missions_page(request: Request, account: Reader) -> Response:
         else None
     )
     return render(request, "my_missions.html", account, title="My missions", mine=mine)
+
+
+@router.get("/ledger")
+def ledger_page(
+    request: Request,
+    account: Annotated[Account, Depends(PageAllowed(Permission.LEDGER))],
+    shinobi: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Rewards paid: everyone's for staff, with the village's takings; a player's own."""
+    allowed, whose = own_scope(account.role, account.shinobi, Permission.LEDGER, shinobi or None)
+    if not allowed:
+        raise HTTPException(
+            status_code=403,
+            detail=f"a {account.role.value} account reads only its own shinobi's ledger",
+        )
+    db = database(request)
+    everyone = whose is None
+    return render(
+        request,
+        "ledger.html",
+        account,
+        title="Ledger",
+        whose=whose,
+        rows=player_service.ledger(db, whose),
+        payments=player_service.payments(db, whose),
+        takings=player_service.village_takings(db) if everyone else None,
+    )
 
 
 @router.post("/missions/{mission_id}/volunteer")
