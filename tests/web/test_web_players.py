@@ -123,7 +123,7 @@ def test_the_ledger_page_for_staff_and_for_a_player(db: Any, password: str) -> N
         sign_in(client, "commander", password)
         page = client.get("/ledger")
         assert page.status_code == 200
-        assert "the village&#39;s takings 1,200 ryo" in page.text
+        assert "the village's takings 1,200 ryo" in page.text
         assert 'data-shinobi="rock-lee"' in page.text and "2,400" in page.text
         assert client.get("/ledger?shinobi=rock-lee").status_code == 200
     with TestClient(create_app(db, max_plan_seconds=1)) as client:
