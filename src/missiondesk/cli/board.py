@@ -55,35 +55,43 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
 
 
 def roster(db: DbOption = None, json: JsonOption = False) -> None:
-    """The shinobi: id, name, rank, status, when they are back (from injury or rest, or
-    due back from the mission they are on or committed to), missions done by rank, ryo
-    earned, and the promotion their record meets."""
+    """The shinobi: id, name and rank; status, with the mission they are on (or committed
+    to) and when they are due back, or the day the injured or resting are back; their
+    record: missions done by rank, ryo earned, and the promotion their record meets."""
     rows = village_service.roster(open_db(db))
     if json:
         emit_json(rows)
         return
+    # Four columns of short lines, so that a row reads at 80 columns.
     table = Table(title="Roster")
     table.add_column("shinobi", no_wrap=True, min_width=max((len(r.id) for r in rows), default=7))
-    for column in ("name", "rank", "status", "back", "done", "ryo", "ready for"):
-        table.add_column(column)
+    table.add_column("name, rank")
+    table.add_column("status")
+    table.add_column("record")
     for r in rows:
-        table.add_row(
-            r.id,
-            r.name,
-            r.rank,
-            f"{r.status} ({r.mission})" if r.mission else r.status,
-            _back(r),
-            " ".join(f"{rank}{n}" for rank, n in r.missions_done.items() if n),
-            str(r.ryo) if r.ryo else "",
-            r.promotion.to if r.promotion else "",
-        )
+        table.add_row(r.id, f"{r.name}\n{r.rank}", _whereabouts(r), _record(r))
     console.print(table)
 
 
-def _back(r: village_service.RosterRow) -> str:
+def _whereabouts(r: village_service.RosterRow) -> str:
+    lines = [r.status]
+    if r.mission:
+        lines.append(r.mission if r.mission_status != "approved" else f"for {r.mission}")
     if r.due_back is not None:
-        return r.due_back.isoformat(sep=" ", timespec="minutes")
-    return r.available_from.isoformat() if r.available_from else ""
+        lines.append(f"due {r.due_back.isoformat(sep=' ', timespec='minutes')}")
+    elif r.available_from is not None:
+        lines.append(f"back {r.available_from.isoformat()}")
+    return "\n".join(lines)
+
+
+def _record(r: village_service.RosterRow) -> str:
+    done = " ".join(f"{rank}{n}" for rank, n in r.missions_done.items() if n)
+    lines = [done or "no missions"]
+    if r.ryo:
+        lines.append(f"{r.ryo:,} ryo")
+    if r.promotion is not None:
+        lines.append(f"ready for {r.promotion.to}")
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:
