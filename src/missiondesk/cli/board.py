@@ -78,7 +78,7 @@ def _whereabouts(r: village_service.RosterRow) -> str:
     if r.mission:
         lines.append(r.mission if r.mission_status != "approved" else f"for {r.mission}")
     if r.due_back is not None:
-        lines.append(f"due {r.due_back.isoformat(sep=' ', timespec='minutes')}")
+        lines += ["due back", r.due_back.isoformat(sep=" ", timespec="minutes")]
     elif r.available_from is not None:
         lines.append(f"back {r.available_from.isoformat()}")
     return "\n".join(lines)

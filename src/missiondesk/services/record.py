@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, func, literal_column, select, union_all
+from sqlalchemy import Connection, case, func, literal_column, select, union_all
 
 from missiondesk.domain.promotion import PromotionRule
 from missiondesk.domain.ranks import COMMITTED, MissionRank, Outcome, ShinobiRank, ShinobiStatus
@@ -48,15 +48,17 @@ def missions_done(connection: Connection) -> dict[str, MissionsDone]:
         t.history_member.c.shinobi.label("shinobi"), t.history.c.rank, t.history.c.outcome
     ).join(t.history, t.history.c.position == t.history_member.c.history)
     squad = union_all(leaders, members).subquery()
-    counted = select(
-        squad.c.shinobi, squad.c.rank, squad.c.outcome, func.count(literal_column("*"))
-    ).group_by(squad.c.shinobi, squad.c.rank, squad.c.outcome)
+    wins = func.sum(case((squad.c.outcome == Outcome.SUCCESS.value, 1), else_=0))
+    counted = select(squad.c.shinobi, squad.c.rank, func.count(literal_column("*")), wins).group_by(
+        squad.c.shinobi, squad.c.rank
+    )
     done: dict[str, MissionsDone] = {}
-    for shinobi, rank, outcome, n in connection.execute(counted):
-        record = done.setdefault(shinobi, MissionsDone())
+    for shinobi, rank, n, won in connection.execute(counted):
+        record = done.get(shinobi)
+        if record is None:
+            record = done[shinobi] = MissionsDone()
         record.by_rank[rank] += n
-        if outcome == Outcome.SUCCESS:
-            record.successes += n
+        record.successes += int(won or 0)
     return done
 
 
