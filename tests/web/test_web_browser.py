@@ -250,6 +250,15 @@ def test_a_player_volunteers_withdraws_and_sees_their_own_page(
     page.get_by_role("button", name="Withdraw nara-shikamaru").click()
     page.wait_for_url(f"{server}/missions/tani-scroll")
     assert "Nobody has volunteered yet" in page.locator("#volunteers").inner_text()
+    # The board's own button, both ways, back on the board.
+    page.goto(f"{server}/")
+    card = page.locator(".mission-card", has_text="tani-scroll")
+    card.get_by_role("button", name="Volunteer for tani-scroll").click()
+    page.wait_for_url(f"{server}/")
+    assert "volunteers: nara-shikamaru" in card.inner_text()
+    card.get_by_role("button", name="Withdraw for tani-scroll").click()
+    page.wait_for_url(f"{server}/")
+    assert "volunteers:" not in card.inner_text()
     # Someone else's private records stay closed.
     assert page.goto(f"{server}/wellbeing").status == 403  # type: ignore[union-attr]
 

@@ -216,7 +216,13 @@ def board_page(request: Request, account: Reader) -> Response:
         columns[row.status].append(row)
     statuses = [s for s in STATUS_COLUMNS if columns.get(s)]
     return render(
-        request, "board.html", account, title="Mission board", columns=columns, statuses=statuses
+        request,
+        "board.html",
+        account,
+        title="Mission board",
+        columns=columns,
+        statuses=statuses,
+        open_for_volunteers={s.value for s in player_service.OPEN_FOR_VOLUNTEERS},
     )
 
 
@@ -310,6 +316,7 @@ def volunteer(
     account: Annotated[Account, Depends(PageAllowed(Permission.VOLUNTEER))],
     shinobi: Annotated[str, Form(max_length=200)] = "",
     withdraw: Annotated[str, Form(max_length=10)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     who = shinobi or account.shinobi or ""
     if not may_act_as(account.role, account.shinobi, Permission.VOLUNTEER, who):
@@ -320,7 +327,7 @@ def volunteer(
     player_service.volunteer(
         database(request), mission_id, who, withdraw=bool(withdraw), actor=account.name
     )
-    return back_to(mission_path(mission_id))
+    return back_to(next or mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/approve")
