@@ -1,9 +1,10 @@
 """Export then `import --replace` into an empty database gives the same office (SPEC 10).
 
 A hypothesis property drives random lifecycles (plan, approve, dispatch, check-ins,
-reports, a wellbeing clearance) on small generated villages, exports the office, imports
-the file into a fresh SQLite and a fresh PostgreSQL database, and asks every database the
-same questions: every command's JSON must be the same, and so must the next steps.
+reports, a wellbeing clearance) on small generated villages, exports the office (its
+ledger included), imports the file into a fresh SQLite and a fresh PostgreSQL database,
+and asks every database the same questions: every command's JSON must be the same, and
+so must the next steps.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from missiondesk.domain.ranks import ShinobiStatus
 from missiondesk.domain.village import Village
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.reports import ReportFile
-from missiondesk.services import assessment, lifecycle, planning, reports, tracking, wellbeing
+from missiondesk.services import (
+    assessment,
+    lifecycle,
+    planning,
+    players,
+    reports,
+    tracking,
+    wellbeing,
+)
 from missiondesk.services import village as village_service
 from missiondesk.store.database import Database
 from missiondesk.villagefile.generate import generate_village
@@ -138,6 +147,8 @@ def _answers(url: str, at: dt.datetime) -> dict[str, Any]:
             "export": dump_village(village_service.export_village(db)),
             "board": board,
             "roster": village_service.roster(db),
+            "ledger": players.ledger(db),
+            "payments": players.payments(db),
             "wellbeing": wellbeing.wellbeing(db),
         }
         for row in board:

@@ -250,5 +250,48 @@ def test_a_player_volunteers_withdraws_and_sees_their_own_page(
     page.get_by_role("button", name="Withdraw nara-shikamaru").click()
     page.wait_for_url(f"{server}/missions/tani-scroll")
     assert "Nobody has volunteered yet" in page.locator("#volunteers").inner_text()
+    # The board's own button, both ways, back on the board.
+    page.goto(f"{server}/")
+    card = page.locator(".mission-card", has_text="tani-scroll")
+    card.get_by_role("button", name="Volunteer for tani-scroll").click()
+    page.wait_for_url(f"{server}/")
+    assert "volunteers: nara-shikamaru" in card.inner_text()
+    card.get_by_role("button", name="Withdraw for tani-scroll").click()
+    page.wait_for_url(f"{server}/")
+    assert "volunteers:" not in card.inner_text()
     # Someone else's private records stay closed.
     assert page.goto(f"{server}/wellbeing").status == 403  # type: ignore[union-attr]
+
+
+def test_a_player_reads_their_own_briefing_and_ledger_and_nobody_elses(
+    server: str, browser: object, password: str, db: Database
+) -> None:
+    from missiondesk.services import accounts, lifecycle, planning
+    from missiondesk.services.assessment import assess
+
+    plan = planning.plan(db, actor="test", time_limit=3, workers=1)
+    squad = next(s for s in plan.squads if s.mission == "tani-scroll")
+    lifecycle.approve(db, "tani-scroll", actor="test")
+    member = squad.members[-1].shinobi
+    accounts.add_user(db, "player", "shinobi", password, shinobi=member, actor="test")
+    advice = assess(db, "tani-scroll").briefing[0].advice
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, "player", password)
+    page.click("text=My missions")
+    page.wait_for_url(f"{server}/me/missions")
+    card = page.locator(".my-mission[data-mission='tani-scroll']")
+    assert "Briefing" in card.inner_text() and advice in card.inner_text()
+    assert f"led by {squad.leader}" in card.inner_text()
+    shoot(page, "my-briefing")
+    page.click("nav >> text=Ledger")
+    page.wait_for_url(f"{server}/ledger")
+    shown = page.locator("#ledger-totals tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.shinobi)"
+    )
+    assert shown == [member]
+    someone = squad.leader
+    assert page.goto(f"{server}/ledger?shinobi={someone}").status == 403  # type: ignore[union-attr]
+    assert page.goto(f"{server}/wellbeing").status == 403  # type: ignore[union-attr]
+    assert errors == []

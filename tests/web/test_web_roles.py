@@ -70,7 +70,13 @@ API: list[tuple[str, str, dict[str, Any], frozenset[str]]] = [
         {"json": {"shinobi": "rock-lee", "withdraw": True}},
         STAFF,
     ),
+    # The ledger: staff read anyone's; a player reads their own shinobi's (and is shown
+    # their own when asking for everyone's), never another's.
     ("GET", "/api/ledger", {}, EVERYONE),
+    ("GET", "/api/ledger", {"params": {"shinobi": "nara-shikamaru"}}, EVERYONE),
+    ("GET", "/api/ledger", {"params": {"shinobi": "rock-lee"}}, WATCHERS),
+    ("GET", "/api/ledger/payments", {}, EVERYONE),
+    ("GET", "/api/ledger/payments", {"params": {"shinobi": "rock-lee"}}, WATCHERS),
     ("GET", "/api/promotions", {}, EVERYONE),
     ("POST", "/api/missions/tani-scroll/rescue", {}, STAFF),
     ("GET", "/api/wellbeing", {}, WATCHERS),
@@ -111,6 +117,9 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("GET", "/roster", {}, EVERYONE),
     ("GET", "/bingo-book", {}, EVERYONE),
     ("GET", "/me/missions", {}, EVERYONE),
+    ("GET", "/ledger", {}, EVERYONE),
+    ("GET", "/ledger", {"shinobi": "nara-shikamaru"}, EVERYONE),
+    ("GET", "/ledger", {"shinobi": "rock-lee"}, WATCHERS),
     ("GET", "/wellbeing", {}, WATCHERS),
     ("GET", "/accounts", {}, HOKAGE),
     ("GET", "/missions/tani-scroll/report", {}, REPORTERS),
@@ -195,9 +204,12 @@ def test_policy_table_agrees_with_the_matrix(app_routes: list[APIRoute]) -> None
         by_policy = {r.value for r in POLICY[guard.permission]}
         if path.endswith("/checkin"):
             by_policy.discard("shinobi")  # own missions only; not theirs here
-        as_someone = (arguments.get("json") or arguments).get("shinobi") != "nara-shikamaru"
+        asked = (arguments.get("json") or arguments.get("params") or arguments).get("shinobi")
+        as_someone = asked != "nara-shikamaru"
         if path.endswith("/volunteer") and as_someone:
             by_policy.discard("shinobi")  # as their own shinobi only; not theirs here
+        if "/ledger" in path and asked is not None and as_someone:
+            by_policy.discard("shinobi")  # their own shinobi's ledger only; not theirs here
         assert by_policy == allowed, f"{method} {path}: policy {by_policy} != matrix {allowed}"
 
 
@@ -237,7 +249,8 @@ def test_page_matrix(role: str, db: Any, password: str) -> None:
             if path.startswith("/logout"):
                 continue
             data = {**form, "csrf_token": csrf} if method == "POST" else None
-            answer = client.request(method, path, data=data, follow_redirects=False)
+            params = form if method == "GET" else None
+            answer = client.request(method, path, data=data, params=params, follow_redirects=False)
             assert answer.status_code < 500, f"{method} {path}: {answer.text[:500]}"
             if role in allowed:
                 assert answer.status_code not in (401, 403), f"{role} {method} {path}"

@@ -1,11 +1,14 @@
 """`missiondesk board` and `missiondesk roster`: what is open, and who can go."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import console, emit_json, id_column, styled
+
+if TYPE_CHECKING:
+    from missiondesk.services.village import RosterRow
 
 
 def board(db: DbOption = None, json: JsonOption = False) -> None:
@@ -55,7 +58,9 @@ def board(db: DbOption = None, json: JsonOption = False) -> None:
 
 
 def roster(db: DbOption = None, json: JsonOption = False) -> None:
-    """The shinobi: id, name, rank, status, and the day the injured or resting are back."""
+    """The shinobi: id, name and rank; status, with the mission they are on (or committed
+    to) and when they are due back, or the day the injured or resting are back; their
+    record: missions done by rank, ryo earned, and the promotion their record meets."""
     from rich.table import Table
 
     from missiondesk.services import village as village_service
@@ -64,14 +69,36 @@ def roster(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         emit_json(rows)
         return
+    # Four columns of short lines, so that a row reads at 80 columns.
     table = Table(title="Roster")
     id_column(table, "shinobi", (r.id for r in rows))
-    for column in ("name", "rank", "status", "available from"):
-        table.add_column(column)
+    table.add_column("name, rank")
+    table.add_column("status")
+    table.add_column("record")
     for r in rows:
-        back = r.available_from.isoformat() if r.available_from else ""
-        table.add_row(r.id, r.name, r.rank, r.status, back)
+        table.add_row(r.id, f"{r.name}\n{r.rank}", _whereabouts(r), _record(r))
     console.print(table)
+
+
+def _whereabouts(r: "RosterRow") -> str:
+    lines = [r.status]
+    if r.mission:
+        lines.append(r.mission if r.mission_status != "approved" else f"for {r.mission}")
+    if r.due_back is not None:
+        lines += ["due back", r.due_back.isoformat(sep=" ", timespec="minutes")]
+    elif r.available_from is not None:
+        lines.append(f"back {r.available_from.isoformat()}")
+    return "\n".join(lines)
+
+
+def _record(r: "RosterRow") -> str:
+    done = " ".join(f"{rank}{n}" for rank, n in r.missions_done.items() if n)
+    lines = [done or "no missions"]
+    if r.ryo:
+        lines.append(f"{r.ryo:,} ryo")
+    if r.promotion is not None:
+        lines.append(f"ready for {r.promotion.to}")
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:

@@ -353,10 +353,34 @@ class Clearance(_Model):
     by: Ident
 
 
-class Village(_Model):
-    format: Literal["missiondesk/village/v2"]
-    village: VillageInfo
-    settings: Settings = Settings()
+class LedgerEntry(_Model):
+    """A share of a reward a report paid (SPEC section 13), as the append-only ledger holds
+    it; the village's cut names no shinobi."""
+
+    at: LocalTime
+    mission: Ident
+    outcome: OutcomeField
+    shinobi: Ident | None = None
+    share: Literal["village", "leader", "member"]
+    ryo: Annotated[int, Field(ge=0, le=2**31 - 1, strict=True)]  # an INTEGER column
+
+    @model_validator(mode="after")
+    def _only_the_village_cut_is_nobodys(self) -> LedgerEntry:
+        if self.share == "village" and self.shinobi is not None:
+            raise ValueError("the village's share names no shinobi")
+        if self.share != "village" and self.shinobi is None:
+            raise ValueError(f"a {self.share}'s share names the shinobi it was paid to")
+        return self
+
+
+class VillageSections(_Model):
+    """The village file's shape, every section optional: the one definition of the
+    sections, shared by a whole village (`Village`) and a partial file (`village apply`'s
+    `VillagePatch`, which adds or replaces records section by section)."""
+
+    format: str
+    village: VillageInfo | None = None
+    settings: Settings | None = None
     skills: list[Ident] = []
     places: list[Place] = []
     roads: list[Road] = []
@@ -382,3 +406,12 @@ class Village(_Model):
                 f"{value!r} is not a known format (expected {FORMAT!r}, or {FORMAT_V1!r})"
             )
         return value
+
+
+class Village(VillageSections):
+    """A whole village: its record and settings, every section, and its ledger."""
+
+    format: Literal["missiondesk/village/v2"]
+    village: VillageInfo
+    settings: Settings = Settings()
+    ledger: list[LedgerEntry] = []  # rewards paid, oldest first (SPEC section 13)

@@ -12,8 +12,10 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from missiondesk.risk.roads import RoadNetwork
+if TYPE_CHECKING:
+    from missiondesk.risk.roads import RoadNetwork
 
 
 @dataclass(frozen=True)
@@ -100,3 +102,16 @@ def next_expected(
 def is_overdue(expected: Expected | None, now: dt.datetime) -> bool:
     """Past the due time, strictly: at the due minute itself the squad is still on time."""
     return expected is not None and now > expected.due
+
+
+def due_back(
+    route: Sequence[str], departed: dt.datetime, network: RoadNetwork, on_site_hours: float
+) -> dt.datetime | None:
+    """When a squad that left at `departed` is expected home: the last check-in of its
+    schedule as `planned_checkins` times it (the route's road hours), plus its hours on
+    site. None when a road of the route is missing (no time can be given)."""
+    legs = planned_checkins(route, departed, network, 0.0)
+    if len(legs) < len(route) - 1:
+        return None
+    home = dt.datetime.fromisoformat(legs[-1]["expected"]) if legs else departed
+    return home + dt.timedelta(hours=on_site_hours)

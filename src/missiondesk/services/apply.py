@@ -36,7 +36,13 @@ from missiondesk.services.events import record_events
 from missiondesk.store import tables as t
 from missiondesk.store.village_rows import village_table_rows
 from missiondesk.villagefile.errors import Loc
-from missiondesk.villagefile.patch import VillagePatch, road_key, sighting_key
+from missiondesk.villagefile.patch import (
+    VillagePatch,
+    clearance_key,
+    promotion_key,
+    road_key,
+    sighting_key,
+)
 from missiondesk.villagefile.references import check_references_within
 
 IN_PROGRESS = frozenset({MissionStatus.APPROVED, *IN_THE_FIELD})
@@ -157,6 +163,22 @@ KINDS: tuple[_Kind, ...] = (
         },
         where=lambda keys: t.history.c.mission_id.in_(keys),
     ),
+    # A promotion rule is known by the ranks it promotes from and to; a wellbeing clearance
+    # by whom, which flag and the day it was cleared (a later clearance is another record).
+    _Kind(
+        "promotion",
+        "promotion",
+        t.promotion_rule,
+        lambda row: promotion_key(row["definition"]["from"], row["definition"]["to"]),
+    ),
+    _Kind(
+        "wellbeing_clearance",
+        "wellbeing_clearances",
+        t.wellbeing_clearance,
+        lambda row: clearance_key(row["shinobi_id"], row["kind"], row["cleared_on"]),
+        {"shinobi_id": "shinobi", "cleared_on": "on"},
+        where=lambda keys: t.wellbeing_clearance.c.shinobi_id.in_({k.split("/")[0] for k in keys}),
+    ),
 )
 KIND_BY_NAME = {k.name: k for k in KINDS}
 _CHILDREN = (t.history_member, t.history_injury, t.history_encounter)
@@ -271,6 +293,8 @@ def _as_village(patch: VillagePatch, head: dict[str, Any]) -> Village:
         countermeasures=list(patch.countermeasures),
         standing_orders=list(patch.standing_orders),
         history=list(patch.history),
+        wellbeing_clearances=list(patch.wellbeing_clearances),
+        promotion=list(patch.promotion),
     )
 
 
@@ -278,6 +302,7 @@ def _known_names(connection: Connection, patch: VillagePatch) -> dict[str, set[s
     """The stored ids the patch may refer to (all of the small tables; only the shinobi
     the patch names, of the roster)."""
     named = {e.squad.leader for e in patch.history}
+    named.update(c.shinobi for c in patch.wellbeing_clearances)
     for entry in patch.history:
         named.update(entry.squad.members)
         named.update(i.shinobi for i in entry.report.injuries)
@@ -321,7 +346,7 @@ def _village_head(
 
 
 def _repeated_keys(kind: _Kind, keys: list[str]) -> Iterable[tuple[Loc, str]]:
-    if kind.name not in ("road", "sighting", "countermeasure"):
+    if kind.name not in ("road", "sighting", "countermeasure", "promotion", "wellbeing_clearance"):
         return  # ids: reported by the reference check
     first: dict[str, int] = {}
     for index, key in enumerate(keys):
@@ -331,7 +356,7 @@ def _repeated_keys(kind: _Kind, keys: list[str]) -> Iterable[tuple[Loc, str]]:
 
 
 def _stored_rows(connection: Connection, kind: _Kind, keys: list[str]) -> dict[str, list[Any]]:
-    query = select(kind.table).order_by(kind.table.c.position)
+    query = select(kind.table).order_by(*_order(kind.table))
     if kind.where is not None:
         query = query.where(kind.where(sorted(set(keys))))
     wanted = set(keys)
@@ -341,6 +366,11 @@ def _stored_rows(connection: Connection, kind: _Kind, keys: list[str]) -> dict[s
         if key in wanted:
             found.setdefault(key, []).append(dict(row))
     return found
+
+
+def _order(table: Table) -> list[Any]:
+    """Rows in file order: by position, or by their id where the table keeps none."""
+    return [table.c.position if "position" in table.c else table.c.id]
 
 
 def _children_by_history(rows: dict[Table, list[dict[str, Any]]]) -> dict[int, Any]:
@@ -539,7 +569,9 @@ def _write_kind(connection: Connection, kind: _Kind, ops: list[_Op], plan: Patch
     table = kind.table
     added = [op for op in ops if op.stored is None]
     replaced = [op for op in ops if op.stored is not None]
-    if added:
+    if added and "position" not in table.c:  # kept in the order written (its id)
+        connection.execute(insert(table), [op.row for op in added])
+    elif added:
         top = connection.execute(select(func.max(table.c.position))).scalar()
         first = 0 if top is None else int(top) + 1
         rows = [{**op.row, "position": first + n} for n, op in enumerate(added)]
@@ -564,9 +596,9 @@ def _write_kind(connection: Connection, kind: _Kind, ops: list[_Op], plan: Patch
             if op.stored is not None
         ],
     )
-    extra = [e["position"] for op in replaced for e in op.extra_stored]
+    extra = [e[key.name] for op in replaced for e in op.extra_stored]
     if extra:
-        connection.execute(delete(table).where(table.c.position.in_(extra)))
+        connection.execute(delete(table).where(key.in_(extra)))
     if kind.name == "mission":
         back = [op.key for op in replaced if op.key in plan.back_to_board]
         if back:

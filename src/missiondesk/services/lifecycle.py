@@ -15,11 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from missiondesk.domain.ranks import IN_THE_FIELD, RECOVERING, MissionStatus, ShinobiStatus
 from missiondesk.domain.settings import Settings
-from missiondesk.domain.village import Road, Squad
+from missiondesk.domain.village import Squad
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.operations.schedule import Checkin, planned_checkins
 from missiondesk.operations.transitions import MOVES, Step, allows
-from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import (
@@ -31,6 +30,7 @@ from missiondesk.services.missions import (
 from missiondesk.services.planning import squad_verdict
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
+from missiondesk.store.village_rows import road_network
 
 
 class StepResult(BaseModel):
@@ -161,16 +161,6 @@ def _check_can_leave(
         )
 
 
-def load_network(connection: Connection) -> RoadNetwork:
-    """The road network from the place and road tables alone (cheap: no history loaded)."""
-    places = [r.id for r in connection.execute(select(t.place.c.id).order_by(t.place.c.position))]
-    roads = [
-        Road.model_validate({"from": r.from_place, "to": r.to_place, "hours": r.hours})
-        for r in connection.execute(select(t.road).order_by(t.road.c.position))
-    ]
-    return RoadNetwork(places, roads)
-
-
 def village_settings(connection: Connection) -> Settings:
     return Settings.model_validate(connection.execute(select(t.village.c.settings)).scalar_one())
 
@@ -190,7 +180,7 @@ def dispatch(
         )
         ids = squad_on_record(connection, mission_id)
         _check_can_leave(connection, mission, ids, at)
-        network = load_network(connection)
+        network = road_network(connection)
         route = list(mission["route"])
         grace = village_settings(connection).checkin_grace_hours
         schedule = planned_checkins(route, at, network, grace)

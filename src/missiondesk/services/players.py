@@ -8,32 +8,32 @@ CLI, API and pages call these functions; who may act as which shinobi is decided
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import Connection, delete, func, insert, select
 
 from missiondesk.domain.orders import MaxRankAbove, StandingOrder
-from missiondesk.domain.promotion import PromotionRule
 from missiondesk.domain.ranks import MissionRank, MissionStatus, Outcome, ShinobiRank, ShinobiStatus
 from missiondesk.domain.rewards import Share, payout
 from missiondesk.domain.settings import Settings
-from missiondesk.domain.village import Village
+from missiondesk.domain.village import LedgerEntry, Village
 from missiondesk.domain.words import plural
 from missiondesk.errors import Conflict, NotFound
 from missiondesk.planning.rules import grade, rank_allowed
+from missiondesk.services import record
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import mission_row
 from missiondesk.services.village import current_village, require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
+from missiondesk.store.ledger import current_book, in_book, ledger_documents
 from missiondesk.store.village_rows import volunteers_by_mission
 
 OPEN_FOR_VOLUNTEERS = (MissionStatus.INTAKE, MissionStatus.ASSESSED, MissionStatus.PLANNED)
 """A mission takes volunteers until its squad is approved."""
 
-GONE = (ShinobiStatus.MISSING, ShinobiStatus.DECEASED, ShinobiStatus.DEFECTED)
+GONE = record.GONE
 
 
 class Volunteered(BaseModel):
@@ -149,7 +149,9 @@ def pay_reward(
 ) -> list[Share]:
     """Pay the mission's `reward_ryo` for a report into the ledger (inside the report's
     transaction): the village's cut and the squad's shares (docs/operations.md)."""
-    head = connection.execute(select(t.village.c.id, t.village.c.settings)).one()
+    head = connection.execute(
+        select(t.village.c.id, t.village.c.settings, t.village.c.ledger_book)
+    ).one()
     rewards = Settings.model_validate(head.settings).rewards
     shares = payout(
         mission["reward_ryo"] or 0, outcome, squad, rewards.village_share, rewards.split
@@ -161,6 +163,7 @@ def pay_reward(
                 {
                     "at": at,
                     "village": head.id,
+                    "book": head.ledger_book,
                     "mission": mission["id"],
                     "outcome": outcome.value,
                     "shinobi": s.shinobi,
@@ -180,44 +183,44 @@ class LedgerRow(BaseModel):
     successes: int
 
 
-def _record(village: Village) -> tuple[dict[str, Counter[str]], Counter[str]]:
-    """Missions by rank and successes, per shinobi, from the whole history."""
-    by_rank: dict[str, Counter[str]] = {}
-    wins: Counter[str] = Counter()
-    for entry in village.history:
-        for sid in entry.squad.everyone:
-            by_rank.setdefault(sid, Counter())[entry.mission.rank.value] += 1
-            if entry.report.outcome is Outcome.SUCCESS:
-                wins[sid] += 1
-    return by_rank, wins
-
-
 def ledger(db: Database, shinobi_id: str | None = None) -> list[LedgerRow]:
     """Each shinobi's ryo earned, missions by rank and successes (roster order)."""
     with db.reading() as connection:
-        village = current_village(connection)
-        paid = {
-            sid: int(total or 0)
-            for sid, total in connection.execute(
-                select(t.ledger.c.shinobi, func.sum(t.ledger.c.ryo))
-                .where(t.ledger.c.village == village.village.id, t.ledger.c.shinobi.is_not(None))
-                .group_by(t.ledger.c.shinobi)
-            )
-        }
-    ids = [s.id for s in village.shinobi]
-    if shinobi_id is not None:
-        if shinobi_id not in ids:
+        require_village(connection)
+        query = select(t.shinobi.c.id).order_by(t.shinobi.c.position)
+        if shinobi_id is not None:
+            query = query.where(t.shinobi.c.id == shinobi_id)
+        ids = list(connection.execute(query).scalars())
+        if shinobi_id is not None and not ids:
             raise NotFound(f"no shinobi {shinobi_id!r} in this village", field="shinobi")
-        ids = [shinobi_id]
-    by_rank, wins = _record(village)
+        paid = record.ryo_by_shinobi(connection)
+        done = record.missions_done(connection)
+    nothing = record.MissionsDone()
     return [
         LedgerRow(
             shinobi=sid,
-            ryo=int(paid.get(sid, 0) or 0),
-            missions={r.value: by_rank.get(sid, Counter())[r.value] for r in MissionRank},
-            successes=wins[sid],
+            ryo=paid.get(sid, 0),
+            missions=done.get(sid, nothing).as_ranks(),
+            successes=done.get(sid, nothing).successes,
         )
         for sid in ids
+    ]
+
+
+def payments(db: Database, shinobi_id: str | None = None) -> list[LedgerEntry]:
+    """The ledger's rows, oldest first: every share (the village's cut included), or one
+    shinobi's own."""
+    with db.reading() as connection:
+        require_village(connection)
+        if shinobi_id is not None:
+            known = connection.execute(select(t.shinobi.c.id).where(t.shinobi.c.id == shinobi_id))
+            if known.first() is None:
+                raise NotFound(f"no shinobi {shinobi_id!r} in this village", field="shinobi")
+        rows = ledger_documents(connection)
+    return [
+        LedgerEntry.model_validate(r)
+        for r in rows
+        if shinobi_id is None or r["shinobi"] == shinobi_id
     ]
 
 
@@ -225,10 +228,9 @@ def village_takings(db: Database) -> int:
     """The village's cut of every reward paid so far."""
     with db.reading() as connection:
         require_village(connection)
-        village_id = connection.execute(select(t.village.c.id)).scalar_one()
         total = connection.execute(
             select(func.coalesce(func.sum(t.ledger.c.ryo), 0)).where(
-                t.ledger.c.village == village_id, t.ledger.c.shinobi.is_(None)
+                in_book(*current_book(connection)), t.ledger.c.shinobi.is_(None)
             )
         ).scalar_one()
     return int(total)
@@ -257,51 +259,47 @@ def promotions(db: Database) -> list[PromotionReady]:
     """Who meets a promotion rule of the village file, with the missions that count."""
     with db.reading() as connection:
         village = current_village(connection)
-    return ready_for_promotion(village)
+        done = record.missions_done(connection)
+    return ready_for_promotion(village, done)
 
 
-def ready_for_promotion(village: Village) -> list[PromotionReady]:
-    by_rank, wins = _record(village)
+def ready_for_promotion(
+    village: Village, done: dict[str, record.MissionsDone]
+) -> list[PromotionReady]:
+    """Each (shinobi, rule) met, judged by `record.rule_met`'s test, with the evidence."""
+    nothing = record.MissionsDone()
     found = []
     for rule in village.promotion:
         for s in village.shinobi:
-            if s.rank != rule.from_ or s.status in GONE:
+            mine = done.get(s.id, nothing)
+            if record.rule_met(s.rank, s.status, mine, [rule]) is None:
                 continue
-            if _meets(rule, by_rank.get(s.id, Counter()), wins[s.id]):
-                counted = {r.value for r in rule.missions}
-                evidence = [
-                    Evidence(
-                        mission=e.mission.id,
-                        rank=e.mission.rank.value,
-                        outcome=e.report.outcome.value,
-                        returned=e.returned,
-                    )
-                    for e in sorted(village.history, key=lambda e: e.returned)
-                    if s.id in e.squad.everyone
-                    and (
-                        e.mission.rank.value in counted
-                        or (rule.successes and e.report.outcome is Outcome.SUCCESS)
-                    )
-                ]
-                found.append(
-                    PromotionReady(
-                        shinobi=s.id,
-                        rank=s.rank.value,
-                        to=rule.to.value,
-                        missions={
-                            r.value: by_rank.get(s.id, Counter())[r.value] for r in rule.missions
-                        },
-                        successes=wins[s.id],
-                        evidence=evidence,
-                    )
+            counted = {r.value for r in rule.missions}
+            evidence = [
+                Evidence(
+                    mission=e.mission.id,
+                    rank=e.mission.rank.value,
+                    outcome=e.report.outcome.value,
+                    returned=e.returned,
                 )
+                for e in sorted(village.history, key=lambda e: e.returned)
+                if s.id in e.squad.everyone
+                and (
+                    e.mission.rank.value in counted
+                    or (rule.successes and e.report.outcome is Outcome.SUCCESS)
+                )
+            ]
+            found.append(
+                PromotionReady(
+                    shinobi=s.id,
+                    rank=s.rank.value,
+                    to=rule.to.value,
+                    missions={r.value: mine.by_rank[r.value] for r in rule.missions},
+                    successes=mine.successes,
+                    evidence=evidence,
+                )
+            )
     return found
-
-
-def _meets(rule: PromotionRule, by_rank: Counter[str], wins: int) -> bool:
-    return wins >= rule.successes and all(
-        by_rank[rank.value] >= count for rank, count in rule.missions.items()
-    )
 
 
 # --- My missions ------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
-from missiondesk.domain.ranks import COMMITTED, MissionStatus
+from missiondesk.domain.ranks import COMMITTED, MissionStatus, ShinobiRank, ShinobiStatus
 from missiondesk.errors import BadInput, named
 from missiondesk.operations.scheduled import stale_reason
+from missiondesk.services import record
 from missiondesk.services.events import record_event
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -186,12 +187,30 @@ class BoardRow(BaseModel):
     volunteers: list[str] = []  # who volunteered for it (SPEC section 13)
 
 
+class PendingPromotion(BaseModel):
+    """A promotion rule the shinobi's record meets: the rank it leads to, and what it asks."""
+
+    to: str
+    missions: dict[str, int]  # missions of each rank the rule asks for
+    successes: int  # successful missions the rule asks for
+
+
 class RosterRow(BaseModel):
     id: str
     name: str
     rank: str
     status: str
     available_from: dt.date | None
+    # For the game master (SPEC section 13), beside the SPEC's fields: the mission they are
+    # on or committed to and when they are due back, their record, ryo and a promotion due.
+    mission: str | None = None
+    mission_status: str | None = None  # approved (committed), dispatched or overdue
+    departs: dt.datetime | None = None
+    due_back: dt.datetime | None = None
+    missions_done: dict[str, int] = {}  # {D, C, B, A, S}: past missions of each rank
+    successes: int = 0
+    ryo: int = 0
+    promotion: PendingPromotion | None = None
 
 
 def board(db: Database) -> list[BoardRow]:
@@ -249,7 +268,8 @@ def board(db: Database) -> list[BoardRow]:
 
 
 def roster(db: Database) -> list[RosterRow]:
-    """Shinobi in the village file's order."""
+    """Shinobi in the village file's order, each with where they are and their record
+    (services/record.py: one query per fact, none per shinobi)."""
     with db.reading() as connection:
         require_village(connection)
         rows = connection.execute(
@@ -261,9 +281,37 @@ def roster(db: Database) -> list[RosterRow]:
                 t.shinobi.c.available_from,
             ).order_by(t.shinobi.c.position)
         ).all()
-    return [
-        RosterRow(
-            id=r.id, name=r.name, rank=r.rank, status=r.status, available_from=r.available_from
+        where = record.whereabouts(connection)
+        done = record.missions_done(connection)
+        ryo = record.ryo_by_shinobi(connection)
+        rules = record.promotion_rules(connection)
+    out = []
+    nothing = record.MissionsDone()
+    for r in rows:
+        mine = done.get(r.id, nothing)
+        out_on = where.get(r.id)
+        rule = record.rule_met(ShinobiRank(r.rank), ShinobiStatus(r.status), mine, rules)
+        out.append(
+            RosterRow(
+                id=r.id,
+                name=r.name,
+                rank=r.rank,
+                status=r.status,
+                available_from=r.available_from,
+                mission=out_on.mission if out_on else None,
+                mission_status=out_on.status if out_on else None,
+                departs=out_on.departs if out_on else None,
+                due_back=out_on.due_back if out_on else None,
+                missions_done=mine.as_ranks(),
+                successes=mine.successes,
+                ryo=ryo.get(r.id, 0),
+                promotion=PendingPromotion(
+                    to=rule.to.value,
+                    missions={k.value: n for k, n in rule.missions.items()},
+                    successes=rule.successes,
+                )
+                if rule
+                else None,
+            )
         )
-        for r in rows
-    ]
+    return out

@@ -48,6 +48,9 @@ village = Table(
     Column("clock", String(10), nullable=False, server_default="story"),
     Column("settings", JSON, nullable=False),
     Column("skills", JSON, nullable=False),
+    # Migration 0012: the ledger book this village's rewards are written in (NULL: a village
+    # imported before books, whose rows have none either).
+    Column("ledger_book", String(64)),
 )
 
 place = Table(
@@ -386,6 +389,9 @@ ledger = Table(
     Column("share", String(20), nullable=False),  # village, leader or member
     Column("ryo", Integer, nullable=False),
     Index("ix_ledger_shinobi", "shinobi"),
+    # Migration 0012: which import of the village the row belongs to (village.ledger_book).
+    Column("book", String(64)),
+    Index("ix_ledger_book", "book"),
 )
 
 VILLAGE_TABLES = (

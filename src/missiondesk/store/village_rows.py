@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select
 
 from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD
 from missiondesk.store import tables as t
+from missiondesk.store.ledger import append_file_ledger, ledger_documents, new_book
 
 if TYPE_CHECKING:
     from missiondesk.domain.village import Mission, Village
@@ -34,10 +35,16 @@ def delete_village(connection: Connection) -> None:
 
 
 def insert_village(connection: Connection, village: Village) -> None:
+    """Write the village, its running state, and its ledger into a new book (the ledger is
+    append-only: a replaced village's rows stay, in their own book; store/ledger.py)."""
+    book = new_book()
     for table, rows in _village_rows(village):
+        if table is t.village:
+            rows = [{**row, "ledger_book": book} for row in rows]
         _insert_many(connection, table, rows)
     for table, rows in _office_rows(village):
         _insert_many(connection, table, rows)
+    append_file_ledger(connection, village, book)
 
 
 def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -51,7 +58,9 @@ def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]
 def village_table_rows(village: Village) -> dict[Table, list[dict[str, Any]]]:
     """Each table's rows for `village`, positions counted from 0: the one mapping from
     records to rows, also used by partial writes (`village apply`)."""
-    return dict(_village_rows(village))
+    rows = dict(_village_rows(village))
+    rows[t.wellbeing_clearance] = _clearance_rows(village)
+    return rows
 
 
 def _village_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
@@ -243,7 +252,7 @@ def mission_progress_row(
 def _office_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
     """The running state a v2 file carries: squads (and their commitments while in
     progress), the check-ins received, and the wellbeing clearances."""
-    from missiondesk.planning.roster import fills_role
+    from missiondesk.domain.roles import fills_role
 
     skills = {s.id: s for s in v.shinobi}
     assignments: list[dict[str, Any]] = []
@@ -274,13 +283,14 @@ def _office_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
     yield t.assignment, assignments
     yield t.commitment, commitments
     yield t.checkin, checkins
-    yield (
-        t.wellbeing_clearance,
-        [
-            {"shinobi_id": c.shinobi, "kind": c.kind.value, "cleared_on": c.on, "by": c.by}
-            for c in v.wellbeing_clearances
-        ],
-    )
+    yield t.wellbeing_clearance, _clearance_rows(v)
+
+
+def _clearance_rows(v: Village) -> list[dict[str, Any]]:
+    return [
+        {"shinobi_id": c.shinobi, "kind": c.kind.value, "cleared_on": c.on, "by": c.by}
+        for c in v.wellbeing_clearances
+    ]
 
 
 def _history_rows(v: Village) -> Iterable[tuple[Table, list[dict[str, Any]]]]:
@@ -414,6 +424,7 @@ def load_village_document(connection: Connection) -> dict[str, Any]:
     doc["promotion"] = [
         r["definition"] for r in _rows(connection, t.promotion_rule, [t.promotion_rule.c.position])
     ]
+    doc["ledger"] = ledger_documents(connection)
     return doc
 
 
@@ -523,3 +534,21 @@ def load_village(connection: Connection) -> Village:
     from missiondesk.domain.village import Village
 
     return Village.model_validate(load_village_document(connection))
+
+
+def road_network(connection: Connection) -> RoadNetwork:
+    """The village's roads from the place and road tables alone (no history loaded); the
+    road network, and NumPy behind it, load only when called."""
+    from missiondesk.domain.village import Road
+    from missiondesk.risk.roads import RoadNetwork
+
+    places = connection.execute(select(t.place.c.id).order_by(t.place.c.position)).scalars()
+    roads = [
+        Road.model_construct(from_=r.from_place, to=r.to_place, hours=r.hours)
+        for r in connection.execute(
+            select(t.road.c.from_place, t.road.c.to_place, t.road.c.hours).order_by(
+                t.road.c.position
+            )
+        )
+    ]
+    return RoadNetwork(list(places), roads)

@@ -144,7 +144,11 @@ _STANDING_ORDERS: tuple[dict[str, Any], ...] = (
     {"id": "two-chunin-from-b", "rule": "require_rank", "rank": "chunin", "count": 2,
      "when": {"min_rank": "B"}},
     {"id": "no-academy-students", "rule": "forbid_rank", "rank": "academy"},
-    {"id": "four-from-b", "rule": "min_size", "size": 4, "when": {"min_rank": "B"}},
+    # Squads people recognise (SPEC section 13): two for a D-rank, three from C (so for B
+    # too), four from A (so for S too), as in the demo village.
+    {"id": "two-from-d", "rule": "min_size", "size": 2},
+    {"id": "three-from-c", "rule": "min_size", "size": 3, "when": {"min_rank": "C"}},
+    {"id": "four-from-a", "rule": "min_size", "size": 4, "when": {"min_rank": "A"}},
     {"id": "at-most-eight", "rule": "max_size", "size": 8},
     {"id": "four-missions-a-month", "rule": "max_missions", "count": 4, "days": 30},
     {"id": "two-days-rest", "rule": "min_rest", "days": 2},

@@ -18,57 +18,18 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError
 
-from missiondesk.domain.orders import Ident, StandingOrder
-from missiondesk.domain.settings import Settings
-from missiondesk.domain.village import (
-    FORMAT,
-    Countermeasure,
-    HistoryEntry,
-    Mission,
-    Organization,
-    Place,
-    Road,
-    Shinobi,
-    Sighting,
-    SkillLevel,
-    Threat,
-    VillageInfo,
-)
+from missiondesk.domain.village import FORMAT, VillageSections
 from missiondesk.villagefile.errors import Loc, Problem, VillageFileError, field_path
 from missiondesk.villagefile.parse import parse_checked
 from missiondesk.villagefile.plain import plain_words
 
-READABLE_FORMATS = frozenset({FORMAT, "missiondesk/village/v1"})
 
-
-class VillagePatch(BaseModel):
-    """Records to add or replace; an absent section changes nothing."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    format: str
-    village: VillageInfo | None = None
-    settings: Settings | None = None
-    skills: list[Ident] = []
-    places: list[Place] = []
-    roads: list[Road] = []
-    roles: dict[Ident, dict[Ident, SkillLevel]] = {}
-    shinobi: list[Shinobi] = []
-    missions: list[Mission] = []
-    organizations: list[Organization] = []
-    threats: list[Threat] = []
-    sightings: list[Sighting] = []
-    countermeasures: list[Countermeasure] = []
-    standing_orders: list[StandingOrder] = []
-    history: list[HistoryEntry] = []
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _known_format(cls, value: object) -> object:
-        if value not in READABLE_FORMATS:
-            raise ValueError(f"{value!r} is not a known format (expected {FORMAT!r})")
-        return value
+class VillagePatch(VillageSections):
+    """Records to add or replace; an absent section changes nothing. Its sections are the
+    village file's own (`VillageSections`); the ledger is not among them: rewards are
+    paid by reports, and the ledger is append-only."""
 
 
 def road_key(a: str, b: str) -> str:
@@ -79,6 +40,16 @@ def road_key(a: str, b: str) -> str:
 
 def sighting_key(threat: str, place: str, at: dt.datetime) -> str:
     return f"{threat}@{place}@{at:%Y-%m-%dT%H:%M}"
+
+
+def promotion_key(from_rank: str, to_rank: str) -> str:
+    """A promotion rule is the one from `from_rank` to `to_rank`: `genin->chunin`."""
+    return f"{from_rank}->{to_rank}"
+
+
+def clearance_key(shinobi: str, kind: str, on: dt.date) -> str:
+    """A clearance is known by whom, which flag and the day: `rock-lee/shield/2026-11-20`."""
+    return f"{shinobi}/{kind}/{on.isoformat()}"
 
 
 Check = Callable[[VillagePatch], list[tuple[Loc, str]]]

@@ -47,6 +47,7 @@ _TOP_LEVEL = (
     "history",
     "wellbeing_clearances",
     "promotion",
+    "ledger",
 )
 
 # Optional fields written only when they say something (None, or an empty list).
@@ -124,6 +125,15 @@ def village_document(village: Village) -> dict[str, Any]:
         _drop_empty(threat, ("organization",))
     if not village.promotion:
         del doc["promotion"]
+    if village.ledger:
+        # One line per share: {at, mission, outcome, shinobi, share, ryo}; the village's
+        # cut names no shinobi.
+        doc["ledger"] = [
+            _Inline({k: v for k, v in entry.items() if not (k == "shinobi" and v is None)})
+            for entry in doc["ledger"]
+        ]
+    else:
+        del doc["ledger"]
     for road in doc["roads"]:
         road["hours"] = _number(road["hours"])
     # An order reads as `{id, rule, <parameters>, when}`, as SPEC section 4 writes it.

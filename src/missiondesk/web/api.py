@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.village import Place, Road, Sighting, Threat, Village
+from missiondesk.domain.village import LedgerEntry, Place, Road, Sighting, Threat, Village
 from missiondesk.errors import BadInput
 from missiondesk.operations.reports import ReportFile
 from missiondesk.operations.scheduled import parse_duration
@@ -45,7 +45,7 @@ from missiondesk.villagefile.parse import parse_village
 from missiondesk.villagefile.write import dump_village
 from missiondesk.web.auth import ApiAllowed, check_mission_scope, database
 from missiondesk.web.errors import ERROR_RESPONSES
-from missiondesk.web.policy import Permission, check_override, may_act_as
+from missiondesk.web.policy import Permission, check_override, may_act_as, own_scope
 from missiondesk.web.schemas import (
     AccountCreated,
     AccountRequest,
@@ -334,11 +334,40 @@ def volunteer(
     )
 
 
+LedgerReader = Annotated[Account, Depends(ApiAllowed(Permission.LEDGER))]
+
+
+def ledger_scope(account: Account, asked: str | None) -> str | None:
+    """Whose ledger the account reads: staff anyone's (None: everyone's), a player only
+    their own shinobi's (403 for anyone else's)."""
+    allowed, whose = own_scope(account.role, account.shinobi, Permission.LEDGER, asked)
+    if not allowed:
+        raise HTTPException(
+            status_code=403,
+            detail=f"a {account.role.value} account reads only its own shinobi's ledger",
+        )
+    return whose
+
+
 @router.get("/ledger", tags=["players"], summary="Ryo earned, missions by rank, successes")
 def ledger(
-    request: Request, _: Reader, shinobi: Annotated[str | None, Query(max_length=200)] = None
+    request: Request,
+    account: LedgerReader,
+    shinobi: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[LedgerRow]:
-    return player_service.ledger(database(request), shinobi)
+    """Everyone's, or one shinobi's; a player's account answers for its own shinobi only."""
+    return player_service.ledger(database(request), ledger_scope(account, shinobi))
+
+
+@router.get("/ledger/payments", tags=["players"], summary="The ledger's rows: each share paid")
+def ledger_payments(
+    request: Request,
+    account: LedgerReader,
+    shinobi: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[LedgerEntry]:
+    """Every share paid, oldest first (the village's cut names no shinobi); a player's
+    account answers with its own shinobi's shares only."""
+    return player_service.payments(database(request), ledger_scope(account, shinobi))
 
 
 @router.get("/promotions", tags=["players"], summary="Who meets a promotion rule")

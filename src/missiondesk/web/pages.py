@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -56,6 +56,7 @@ from missiondesk.web.policy import (
     check_override,
     may_act_as,
     only_own_missions,
+    own_scope,
 )
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -219,7 +220,13 @@ def board_page(request: Request, account: Reader) -> Response:
         columns[row.status].append(row)
     statuses = [s for s in STATUS_COLUMNS if columns.get(s)]
     return render(
-        request, "board.html", account, title="Mission board", columns=columns, statuses=statuses
+        request,
+        "board.html",
+        account,
+        title="Mission board",
+        columns=columns,
+        statuses=statuses,
+        open_for_volunteers={s.value for s in player_service.OPEN_FOR_VOLUNTEERS},
     )
 
 
@@ -279,6 +286,33 @@ def my_missions_page(request: Request, account: Reader) -> Response:
     return render(request, "my_missions.html", account, title="My missions", mine=mine)
 
 
+@router.get("/ledger")
+def ledger_page(
+    request: Request,
+    account: Annotated[Account, Depends(PageAllowed(Permission.LEDGER))],
+    shinobi: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Rewards paid: everyone's for staff, with the village's takings; a player's own."""
+    allowed, whose = own_scope(account.role, account.shinobi, Permission.LEDGER, shinobi or None)
+    if not allowed:
+        raise HTTPException(
+            status_code=403,
+            detail=f"a {account.role.value} account reads only its own shinobi's ledger",
+        )
+    db = database(request)
+    everyone = whose is None
+    return render(
+        request,
+        "ledger.html",
+        account,
+        title="Ledger",
+        whose=whose,
+        rows=player_service.ledger(db, whose),
+        payments=player_service.payments(db, whose),
+        takings=player_service.village_takings(db) if everyone else None,
+    )
+
+
 @router.post("/missions/{mission_id}/volunteer")
 def volunteer(
     request: Request,
@@ -286,6 +320,7 @@ def volunteer(
     account: Annotated[Account, Depends(PageAllowed(Permission.VOLUNTEER))],
     shinobi: Annotated[str, Form(max_length=200)] = "",
     withdraw: Annotated[str, Form(max_length=10)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     who = shinobi or account.shinobi or ""
     if not may_act_as(account.role, account.shinobi, Permission.VOLUNTEER, who):
@@ -296,7 +331,7 @@ def volunteer(
     player_service.volunteer(
         database(request), mission_id, who, withdraw=bool(withdraw), actor=account.name
     )
-    return back_to(mission_path(mission_id))
+    return back_to(next or mission_path(mission_id))
 
 
 def mission_step(step: Callable[..., Any], permission: Permission) -> Callable[..., Response]:

@@ -3,7 +3,7 @@
 Every API route and every page names one permission; the check in `missiondesk.web.auth`
 reads only this table, and docs/web.md prints it. `shinobi` accounts may check in only on
 missions whose squad holds the shinobi their account is linked to (OWN_MISSIONS_ONLY), and
-volunteer only as that shinobi (OWN_SHINOBI_ONLY).
+volunteer only as that shinobi and read only its ledger (OWN_SHINOBI_ONLY).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class Permission(StrEnum):
     CLEAR = "clear"  # clear a wellbeing flag
     ACCOUNTS = "accounts"  # list and create accounts
     VOLUNTEER = "volunteer"  # volunteer a shinobi for a mission (or withdraw)
+    LEDGER = "ledger"  # read the ledger: rewards paid, missions by rank, successes
 
 
 POLICY: dict[Permission, frozenset[AccountRole]] = {
@@ -57,6 +58,7 @@ POLICY: dict[Permission, frozenset[AccountRole]] = {
     Permission.CLEAR: frozenset({HOKAGE, MEDIC}),
     Permission.ACCOUNTS: frozenset({HOKAGE}),
     Permission.VOLUNTEER: frozenset({HOKAGE, COMMANDER, SHINOBI}),
+    Permission.LEDGER: frozenset({HOKAGE, COMMANDER, MEDIC, SHINOBI, VIEWER}),
 }
 
 OWN_MISSIONS_ONLY: dict[Permission, frozenset[AccountRole]] = {
@@ -67,8 +69,24 @@ OWN_MISSIONS_ONLY: dict[Permission, frozenset[AccountRole]] = {
 
 OWN_SHINOBI_ONLY: dict[Permission, frozenset[AccountRole]] = {
     Permission.VOLUNTEER: frozenset({SHINOBI}),
+    Permission.LEDGER: frozenset({SHINOBI}),
 }
 """Roles that hold a permission only as the shinobi their account is linked to."""
+
+
+def own_scope(
+    role: AccountRole, own_shinobi: str | None, permission: Permission, asked: str | None
+) -> tuple[bool, str | None]:
+    """For a read open to everyone but limited to one's own shinobi for some roles: whether
+    the account may read `asked` (None: everyone's), and whose records it is then shown.
+    A player asking for everyone's is shown their own."""
+    if not allows(role, permission):
+        return False, asked
+    if role not in OWN_SHINOBI_ONLY.get(permission, frozenset()):
+        return True, asked
+    if own_shinobi is None:
+        return False, asked
+    return asked in (None, own_shinobi), own_shinobi
 
 
 def may_act_as(

@@ -1,0 +1,141 @@
+"""Each shinobi's record as a game master reads it (SPEC section 13): where they are and
+when they are due back, missions done by rank, successes, ryo, and a promotion they are
+ready for.
+
+Every fact is one query over the whole roster (grouped in the database, or one SELECT
+folded in Python), never one query per shinobi: the roster of a 2,000-shinobi village
+reads in a handful of statements. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, case, func, literal_column, select, union_all
+
+from missiondesk.domain.promotion import PromotionRule
+from missiondesk.domain.ranks import COMMITTED, MissionRank, Outcome, ShinobiRank, ShinobiStatus
+from missiondesk.operations.schedule import due_back
+from missiondesk.store import tables as t
+from missiondesk.store.ledger import current_book, in_book
+from missiondesk.store.village_rows import road_network
+
+GONE = frozenset({ShinobiStatus.MISSING, ShinobiStatus.DECEASED, ShinobiStatus.DEFECTED})
+"""Nobody missing, dead or defected is listed as ready for promotion."""
+
+
+@dataclass
+class MissionsDone:
+    """One shinobi's past missions: how many of each rank, and how many succeeded."""
+
+    by_rank: Counter[str] = field(default_factory=Counter)
+    successes: int = 0
+
+    def as_ranks(self) -> dict[str, int]:
+        """`{D: n, C: n, B: n, A: n, S: n}`, every rank present."""
+        return {r.value: self.by_rank[r.value] for r in MissionRank}
+
+
+def missions_done(connection: Connection) -> dict[str, MissionsDone]:
+    """Everyone's history, leaders and members alike, in one grouped query."""
+    leaders = select(t.history.c.leader.label("shinobi"), t.history.c.rank, t.history.c.outcome)
+    members = select(
+        t.history_member.c.shinobi.label("shinobi"), t.history.c.rank, t.history.c.outcome
+    ).join(t.history, t.history.c.position == t.history_member.c.history)
+    squad = union_all(leaders, members).subquery()
+    wins = func.sum(case((squad.c.outcome == Outcome.SUCCESS.value, 1), else_=0))
+    counted = select(squad.c.shinobi, squad.c.rank, func.count(literal_column("*")), wins).group_by(
+        squad.c.shinobi, squad.c.rank
+    )
+    done: dict[str, MissionsDone] = {}
+    for shinobi, rank, n, won in connection.execute(counted):
+        record = done.get(shinobi)
+        if record is None:
+            record = done[shinobi] = MissionsDone()
+        record.by_rank[rank] += n
+        record.successes += int(won or 0)
+    return done
+
+
+def ryo_by_shinobi(connection: Connection) -> dict[str, int]:
+    """Ryo paid to each shinobi in the current ledger book (one grouped query)."""
+    return {
+        sid: int(total or 0)
+        for sid, total in connection.execute(
+            select(t.ledger.c.shinobi, func.sum(t.ledger.c.ryo))
+            .where(in_book(*current_book(connection)), t.ledger.c.shinobi.is_not(None))
+            .group_by(t.ledger.c.shinobi)
+        )
+    }
+
+
+def meets(rule: PromotionRule, done: MissionsDone) -> bool:
+    """The record holds the rule's missions of each rank and its successes."""
+    return done.successes >= rule.successes and all(
+        done.by_rank[rank.value] >= count for rank, count in rule.missions.items()
+    )
+
+
+def promotion_rules(connection: Connection) -> list[PromotionRule]:
+    """The village file's `promotion` rules, in file order."""
+    return [
+        PromotionRule.model_validate(definition)
+        for definition in connection.execute(
+            select(t.promotion_rule.c.definition).order_by(t.promotion_rule.c.position)
+        ).scalars()
+    ]
+
+
+def rule_met(
+    rank: ShinobiRank, status: ShinobiStatus, done: MissionsDone, rules: Iterable[PromotionRule]
+) -> PromotionRule | None:
+    """The first rule from `rank` this record meets (None: none, or they are gone)."""
+    if status in GONE:
+        return None
+    return next((r for r in rules if r.from_ == rank and meets(r, done)), None)
+
+
+class Whereabouts(BaseModel):
+    """The mission a shinobi is on (or committed to), and when they are due back."""
+
+    mission: str
+    status: str  # approved (committed, not yet gone), dispatched or overdue
+    departs: dt.datetime | None  # planned until dispatched, then the actual departure
+    due_back: dt.datetime | None  # departs + the route's road hours + on_site_hours
+
+
+def whereabouts(connection: Connection) -> dict[str, Whereabouts]:
+    """Who is bound to a squad approved or in the field, in two queries (the commitments
+    with their missions, and the map when anyone is out)."""
+    rows = connection.execute(
+        select(
+            t.commitment.c.shinobi_id,
+            t.mission.c.id,
+            t.mission.c.status,
+            t.mission.c.route,
+            t.mission.c.departed_at,
+            t.mission.c.on_site_hours,
+        )
+        .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
+        .where(t.mission.c.status.in_(sorted(COMMITTED)))
+    ).all()
+    if not rows:
+        return {}
+    network = road_network(connection)
+    back: dict[str, dt.datetime | None] = {}
+    found = {}
+    for r in rows:
+        if r.id not in back:
+            back[r.id] = (
+                due_back(r.route, r.departed_at, network, r.on_site_hours or 0.0)
+                if r.departed_at is not None and r.route
+                else None
+            )
+        found[r.shinobi_id] = Whereabouts(
+            mission=r.id, status=r.status, departs=r.departed_at, due_back=back[r.id]
+        )
+    return found
