@@ -53,6 +53,14 @@ def test_plan_moves_staffed_missions_to_planned(cli: Cli, planned: str) -> None:
     assert status_of(cli, planned, SCROLL) == "planned"
 
 
+def test_approve_is_dated_at_its_at(cli: Cli, planned: str) -> None:
+    """SPEC section 8: every acting command is dated at --at when given."""
+    assert cli("--db", planned, "approve", SCROLL, "--at", "2026-11-23T21:30").code == 0
+    events = json.loads(cli("--db", planned, "timeline", SCROLL, "--json").stdout)
+    approved = [e for e in events if e["kind"] == "mission.approved"]
+    assert [e["at"][:16] for e in approved] == ["2026-11-23T21:30"]
+
+
 def test_approve_then_dispatch_then_checkin(cli: Cli, planned: str) -> None:
     assert cli("--db", planned, "approve", SCROLL).code == 0
     assert status_of(cli, planned, SCROLL) == "approved"

@@ -42,11 +42,13 @@ def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
     return parsed.replace(second=0, microsecond=0)
 
 
-def approve(mission: MissionArgument, db: DbOption = None, json: JsonOption = False) -> None:
+def approve(
+    mission: MissionArgument, at: AtOption = None, db: DbOption = None, json: JsonOption = False
+) -> None:
     """Make the mission's planned squad binding (its members are committed to it)."""
     from missiondesk.services import lifecycle
 
-    result = lifecycle.approve(open_db(db), mission, actor=actor())
+    result = lifecycle.approve(open_db(db), mission, actor=actor(), at=parse_time(at))
     if json:
         emit_json(result)
     else:
