@@ -12,8 +12,8 @@ from missiondesk.cli.output import actor, console, emit_json, errors, styled
 from missiondesk.domain.ranks import MissionRank
 from missiondesk.domain.village import RankOverride
 from missiondesk.errors import BadInput
-from missiondesk.planning.model import ProgressEvent
 from missiondesk.planning.plan import Plan
+from missiondesk.planning.search import ProgressEvent
 from missiondesk.services import planning as planning_service
 
 

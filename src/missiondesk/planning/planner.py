@@ -5,7 +5,7 @@ first, then the best quality; every plan checked by the validator before it is r
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import MissionStatus
@@ -18,9 +18,10 @@ from missiondesk.planning.candidates import (
     pair_scores,
     prune,
 )
-from missiondesk.planning.explain import explain_squad, explain_unstaffed
+from missiondesk.planning.explain import clashing, explain_squad, explain_unstaffed
 from missiondesk.planning.greedy import Assignment, greedy_plan
-from missiondesk.planning.model import Infeasible, PlanModel, Progress, relaxed_bound, solve
+from missiondesk.planning.idle import bench, default_score
+from missiondesk.planning.model import PlanModel
 from missiondesk.planning.plan import (
     Baseline,
     Plan,
@@ -31,6 +32,7 @@ from missiondesk.planning.plan import (
 )
 from missiondesk.planning.quality import MemberScore, SquadPoints, squad_points
 from missiondesk.planning.roster import Departure, fills_role
+from missiondesk.planning.search import Infeasible, Progress, relaxed_bound, solve
 from missiondesk.planning.validator import validate_plan
 
 ON_THE_BOARD = (MissionStatus.ASSESSED, MissionStatus.PLANNED)
@@ -98,7 +100,9 @@ def plan_board(
     start = greedy_plan(board)
     start_priority = sum(board.missions[k].priority for k in start)
     upper = relaxed_bound(board, min(2.0, 0.1 * time_limit))
-    candidates = prune(board, [start[k].everyone if k in start else () for k in range(len(ids))])
+    candidates = prune(
+        board, [start[k].everyone if k in start else () for k in range(len(board.missions))]
+    )
     scores = pair_scores(board, candidates, member_score)
     plan_model = PlanModel(board, candidates, scores)
     try:
@@ -120,8 +124,10 @@ def plan_board(
                 "the planning model rejected every plan, even the empty one"
             ) from None
         raise PlanningError(_pins_conflict(board)) from None
-    pinned_missions = {k for k, r in enumerate(board.missions) if r.pinned}
-    if not pinned_missions <= set(result.squads):
+    pinned_missions = [
+        slots for slots in board.groups if any(board.missions[k].pinned for k in slots)
+    ]
+    if not all(set(slots) & set(result.squads) for slots in pinned_missions):
         raise PlanningError(
             "no plan holding every pin ("
             + _pinned(board)
@@ -132,7 +138,7 @@ def plan_board(
         for k, p, s in zip(candidates.mission, candidates.person, scores, strict=True)
     }
     proven = result.priority >= result.priority_bound
-    plan = _assemble(board, result.squads, start, score_of, proven)
+    plan = _assemble(board, result.squads, start, score_of, proven, member_score, assessments)
     plan = plan.model_copy(
         update={
             "status": "optimal" if proven and result.quality_proven else "feasible",
@@ -158,9 +164,10 @@ def plan_board(
 
 def _pinned(board: Board) -> str:
     return "; ".join(
-        f"{', '.join(board.roster.ids[i] for i in r.pinned)} to {r.mission.id}"
-        for r in board.missions
-        if r.pinned
+        f"{', '.join(board.roster.ids[i] for i in board.missions[slots[0]].pinned)} "
+        f"to {board.missions[slots[0]].mission.id}"
+        for slots in board.groups
+        if slots and board.missions[slots[0]].pinned
     )
 
 
@@ -217,52 +224,29 @@ def _assemble(
     start: Mapping[int, Assignment],
     score_of: Mapping[tuple[int, int], float],
     proven: bool,
+    member_score: MemberScore | None,
+    assessments: Mapping[str, Assessment],
 ) -> Plan:
-    roster = board.roster
-    village = board.village
-    placed = {i: board.missions[k].mission.id for k, s in squads.items() for i in s.everyone}
-    planned = []
-    for k, squad in sorted(squads.items(), key=lambda item: board.missions[item[0]].mission.id):
-        req = board.missions[k]
-        reasons, why = explain_squad(board, k, squad, {i: score_of[(k, i)] for i in squad.everyone})
-        planned.append(
-            PlannedSquad(
-                mission=req.mission.id,
-                effective_rank=req.assessment.effective_rank,
-                leader=roster.ids[squad.leader],
-                members=[
-                    PlannedMember(
-                        shinobi=roster.ids[i],
-                        roles=sorted(
-                            r
-                            for r, minimums in village.roles.items()
-                            if fills_role(roster.shinobi[i], minimums)
-                        ),
-                        reasons=why[i],
-                    )
-                    for i in squad.everyone
-                ],
-                reasons=reasons,
-                judged_rank=req.assessment.judged_rank,
-                override=req.assessment.override,
-            )
-        )
-    unstaffed = [
-        UnstaffedMission(
-            mission=req.mission.id,
-            effective_rank=req.assessment.effective_rank,
-            reasons=explain_unstaffed(board, k, placed, proven),
-            judged_rank=req.assessment.judged_rank,
-            override=req.assessment.override,
-        )
-        for k, req in sorted(enumerate(board.missions), key=lambda item: item[1].mission.id)
-        if k not in squads
+    planned = [
+        _planned_squad(board, k, squad, score_of)
+        for k, squad in sorted(squads.items(), key=lambda item: board.missions[item[0]].mission.id)
     ]
+    unstaffed = sorted(
+        [
+            *(
+                _unstaffed(board, slots, squads, proven)
+                for slots in board.groups
+                if slots and not set(slots) & set(squads)
+            ),
+            *(_passed(board, mid, assessments[mid]) for mid in board.passed),
+        ],
+        key=lambda u: u.mission,
+    )
     moved = sum(
         1
-        for k, req in enumerate(board.missions)
-        for i in req.previous
-        if k not in squads or i not in squads[k].everyone
+        for slots in board.groups
+        for i in (board.missions[slots[0]].previous if slots else ())
+        if not any(k in squads and i in squads[k].everyone for k in slots)
     )
     points = _points(board, squads, score_of)
     greedy_points = _points(board, start, score_of)
@@ -282,7 +266,85 @@ def _assemble(
             quality=sum(p.total for p in greedy_points.values()),
         ),
         seconds={},
+        bench=bench(board, squads, _scorer(board, score_of, member_score)),
     )
+
+
+def _planned_squad(
+    board: Board, k: int, squad: Assignment, score_of: Mapping[tuple[int, int], float]
+) -> PlannedSquad:
+    roster, village, req = board.roster, board.village, board.missions[k]
+    reasons, why = explain_squad(board, k, squad, {i: score_of[(k, i)] for i in squad.everyone})
+    return PlannedSquad(
+        mission=req.mission.id,
+        effective_rank=req.assessment.effective_rank,
+        leader=roster.ids[squad.leader],
+        members=[
+            PlannedMember(
+                shinobi=roster.ids[i],
+                roles=sorted(
+                    r
+                    for r, minimums in village.roles.items()
+                    if fills_role(roster.shinobi[i], minimums)
+                ),
+                reasons=why[i],
+            )
+            for i in squad.everyone
+        ],
+        reasons=reasons,
+        judged_rank=req.assessment.judged_rank,
+        override=req.assessment.override,
+        departs=board.slot(k).departs,
+        returns=board.slot(k).returns,
+    )
+
+
+def _unstaffed(
+    board: Board, slots: Sequence[int], squads: Mapping[int, Assignment], proven: bool
+) -> UnstaffedMission:
+    """Why none of the mission's days could be staffed: each day's reasons, named by
+    its departure when there are several."""
+    reasons: list[str] = []
+    for k in slots:
+        found = explain_unstaffed(board, k, clashing(board, k, squads), proven)
+        if len(slots) > 1:
+            found = [f"leaving {board.slot(k).departs:%Y-%m-%d %H:%M}: {r}" for r in found]
+        reasons += [r for r in found if r not in reasons]
+    req = board.missions[slots[0]]
+    return UnstaffedMission(
+        mission=req.mission.id,
+        effective_rank=req.assessment.effective_rank,
+        reasons=reasons,
+        judged_rank=req.assessment.judged_rank,
+        override=req.assessment.override,
+    )
+
+
+def _passed(board: Board, mid: str, assessment: Assessment) -> UnstaffedMission:
+    """A mission whose window has passed is never planned on a past date (SPEC 8)."""
+    return UnstaffedMission(
+        mission=mid,
+        effective_rank=assessment.effective_rank,
+        reasons=[board.passed[mid]],
+        judged_rank=assessment.judged_rank,
+        override=assessment.override,
+    )
+
+
+def _scorer(
+    board: Board, score_of: Mapping[tuple[int, int], float], member_score: MemberScore | None
+) -> Callable[[int, int], float]:
+    """score(slot, person) as the planner scored the candidates, for anyone."""
+    fallback = default_score(board)
+
+    def score(k: int, p: int) -> float:
+        if (k, p) in score_of:
+            return score_of[(k, p)]
+        if member_score is not None:
+            return float(member_score(board.roster.shinobi[p], board.missions[k].assessment))
+        return fallback(k, p)
+
+    return score
 
 
 def _second_opinion(

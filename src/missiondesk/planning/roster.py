@@ -55,6 +55,20 @@ class Record:
         self.departures = {sid: sorted(days) for sid, days in departures.items()}
         self.last_return = returns
 
+    def plus(self, extra: Iterable[Departure]) -> Record:
+        """This record with more departures (a plan's earlier squads), without re-reading
+        the history: only the shinobi they name are copied."""
+        out = Record(())
+        out.departures = dict(self.departures)
+        out.last_return = dict(self.last_return)
+        for entry in extra:
+            for sid in entry.members:
+                out.departures[sid] = sorted([*out.departures.get(sid, []), entry.departed])
+                back = entry.returned
+                if back is not None and (sid not in out.last_return or out.last_return[sid] < back):
+                    out.last_return[sid] = back
+        return out
+
     def missions_before(self, sid: str, earliest: dt.date, days: int) -> int:
         """Missions `sid` departed on in the `days` days before `earliest` (earliest excluded)."""
         found = self.departures.get(sid, [])

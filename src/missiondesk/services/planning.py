@@ -21,10 +21,10 @@ from missiondesk.errors import BadInput, Conflict
 from missiondesk.notifications.outbox import enqueue, plan_summary
 from missiondesk.notifications.vocabulary import NotifyEvent
 from missiondesk.planning.candidates import PlanningError
-from missiondesk.planning.model import Progress
 from missiondesk.planning.plan import Plan, Violation
 from missiondesk.planning.planner import plan_board
 from missiondesk.planning.roster import Departure, bound_elsewhere
+from missiondesk.planning.search import Progress
 from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.services.assessment import board_missions, find_mission, store_assessments

@@ -1,0 +1,96 @@
+"""The plan's bench (SPEC section 9): every shinobi available during the plan and on no
+squad, and why, in words a person reads. Read from the same compiled needs as the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from missiondesk.domain.ranks import RECOVERING, ShinobiStatus
+from missiondesk.planning.candidates import Board, blocked_by
+from missiondesk.planning.greedy import Assignment
+from missiondesk.planning.plan import Benched
+
+Score = Callable[[int, int], float]
+"""score(slot, person): the member score the planner uses (success at the effective rank)."""
+
+
+def bench(board: Board, squads: Mapping[int, Assignment], score: Score) -> list[Benched]:
+    roster = board.roster
+    on_squad = {p for s in squads.values() for p in s.everyone}
+    found = []
+    for p, person in enumerate(roster.shinobi):
+        if p in on_squad:
+            continue
+        if person.status is not ShinobiStatus.AVAILABLE and person.status not in RECOVERING:
+            continue  # on a mission (or committed to one): not available during the plan
+        found.append(Benched(shinobi=person.id, reason=_reason(board, squads, score, p)))
+    return found
+
+
+def _reason(board: Board, squads: Mapping[int, Assignment], score: Score, p: int) -> str:
+    roster = board.roster
+    person = roster.shinobi[p]
+    slots = list(range(len(board.missions)))
+    if not slots:
+        return "not needed: no mission on the board can be planned"
+    if not any(roster.may_leave_on(board.slot(k).day)[p] for k in slots):
+        back = f" until {person.available_from.isoformat()}" if person.available_from else ""
+        return f"{person.status.value}{back}"
+    fits = [k for k in slots if board.missions[k].eligible[p]]
+    if not fits:
+        k = slots[0]
+        req = board.missions[k]
+        if req.forbidden[p]:
+            why = "forbidden by the Hokage"
+        else:
+            why = next(
+                (
+                    blocked_by(n, p)
+                    for n in req.needs
+                    if n.kind == "serve" and n.mask is not None and not n.mask[p]
+                ),
+                "does not meet its orders",
+            )
+        return f"may serve on no mission of the board ({req.mission.id}: {why})"
+    staffed = [k for k in fits if k in squads]
+    if not staffed:
+        names = sorted({board.missions[k].mission.id for k in fits})
+        return f"would fit {', '.join(names)}, which stays unstaffed (see its reasons)"
+    best: tuple[float, int, int] | None = None
+    for k in staffed:
+        weakest = min(squads[k].everyone, key=lambda i: (score(k, i), roster.ids[i]))
+        gap = score(k, weakest) - score(k, p)
+        if best is None or gap < best[0]:
+            best = (gap, k, weakest)
+    assert best is not None
+    gap, k, weakest = best
+    mission = board.missions[k].mission.id
+    if gap > 0.005:
+        return f"would fit {mission}, but {roster.ids[weakest]} scores {gap:.2f} better on success"
+    rank = person.rank.value
+    article = "an" if rank[0] in "aeiou" else "a"
+    full = all(len(squads[j].everyone) >= board.missions[j].high for j in staffed)
+    if full:
+        return f"not needed: every staffed squad it would fit is full ({mission} among them)"
+    return (
+        f"not needed: every staffed squad is complete without {article} {rank} "
+        f"({mission}'s squad meets its orders, and one more would only pad it)"
+    )
+
+
+def default_score(board: Board) -> Score:
+    """The planner's default member score, per (slot, person)."""
+    from missiondesk.planning.quality import default_scores
+
+    cache: dict[object, np.ndarray] = {}
+
+    def score(k: int, p: int) -> float:
+        rank = board.missions[k].assessment.effective_rank
+        if rank not in cache:
+            cache[rank] = default_scores(board.roster, rank)
+        return float(cache[rank][p])
+
+    return score
