@@ -102,10 +102,11 @@ def test_the_write_lock_settles_an_exact_tie(cli: Cli, db_url: str) -> None:
     assert len(_committed(db_url, shared)) == 1
 
 
-def test_the_commitment_key_refuses_a_second_mission_for_one_shinobi(db_url: str) -> None:
+def test_the_commitment_key_refuses_a_second_commitment_to_one_mission(db_url: str) -> None:
     """Behind the lock, the key itself decides: two transactions that never took the
-    write lock commit one shinobi to two missions; the second waits for the first and
-    is refused by the database."""
+    write lock commit one shinobi to one mission twice; the second waits for the first and
+    is refused by the database. (A shinobi may be committed to several missions whose
+    spans do not overlap, SPEC section 9: approve checks that under the write lock.)"""
     db = Database(resolve_url(db_url))  # the schema, migrated
     db.dispose()
     engine = create_engine(resolve_url(db_url))
@@ -118,7 +119,7 @@ def test_the_commitment_key_refuses_a_second_mission_for_one_shinobi(db_url: str
     def commit_elsewhere() -> None:
         try:
             with engine.begin() as connection:
-                connection.execute(row, {"m": "second"})
+                connection.execute(row, {"m": "first"})
             second.append(None)
         except BaseException as refused:
             second.append(refused)

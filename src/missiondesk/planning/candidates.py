@@ -4,6 +4,7 @@ bounded list of candidates per mission (eligible, useful, diverse) for the CP-SA
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from missiondesk.planning.quality import (
 )
 from missiondesk.planning.roster import Departure, Roster
 from missiondesk.planning.rules import ALWAYS, DEFAULT_MAX_SIZE, MissionView, Need, mission_needs
-from missiondesk.planning.timing import Slot, cliques, mission_slots
+from missiondesk.planning.timing import Slot, cliques, minutes, mission_slots
 from missiondesk.risk.roads import RoadNetwork
 
 CANDIDATES = 40
@@ -122,7 +123,11 @@ def compile_board(
     pins: Mapping[str, str],
     forbids: Sequence[tuple[str, str | None]],
     previous: Mapping[str, Squad],
+    commitments: Mapping[str, Sequence[Commitment]] | None = None,
 ) -> Board:
+    """The board's missions, one `Requirements` per departure day. `commitments` are
+    the spans shinobi are already committed to (approved squads): a slot whose span
+    clashes with one may not take them."""
     roster = Roster(village, flags, extra_history)
     by_id = {m.id: m for m in village.missions}
     threats = {t.id: t for t in village.threats}
@@ -163,6 +168,7 @@ def compile_board(
                 pins,
                 forbids,
                 previous,
+                commitments or {},
             )
             for slot in slots
         ]
@@ -173,6 +179,40 @@ def compile_board(
     pairs = good_pairs(village.history)
     return Board(
         village, roster, missions, pairs, workload, weights, list(mission_ids), groups, passed
+    )
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A span a shinobi is committed to: an approved squad's departure and return."""
+
+    mission: str
+    departs: dt.datetime
+    returns: dt.datetime
+
+
+def committed_need(
+    roster: Roster, slot: Slot, commitments: Mapping[str, Sequence[Commitment]]
+) -> Need:
+    """Nobody committed to an approved squad whose span clashes with this slot's."""
+    clash: dict[int, Commitment] = {}
+    for sid, spans in commitments.items():
+        i = roster.index.get(sid)
+        for c in spans:
+            if i is not None and slot.claim < minutes(c.returns) and minutes(c.departs) < slot.end:
+                clash[i] = c
+    mask = np.ones(len(roster), dtype=bool)
+    mask[list(clash)] = False
+    return Need(
+        ALWAYS,
+        "committed",
+        "serve",
+        "not committed to an approved squad away at the time",
+        mask=mask,
+        why_not=lambda i: (
+            f"is committed to {clash[i].mission} (leaves {clash[i].departs:%Y-%m-%d %H:%M}, "
+            f"back {clash[i].returns:%Y-%m-%d %H:%M})"
+        ),
     )
 
 
@@ -214,6 +254,7 @@ def _compile_slot(
     pins: Mapping[str, str],
     forbids: Sequence[tuple[str, str | None]],
     previous: Mapping[str, Squad],
+    commitments: Mapping[str, Sequence[Commitment]],
 ) -> tuple[Requirements, np.ndarray]:
     """The mission's requirements on the day of `slot`, and each person's recent
     workload before that day."""
@@ -223,6 +264,8 @@ def _compile_slot(
         mission, assessment, earliest, roster, village.roles, threats, village.countermeasures
     )
     needs = mission_needs(view, village.standing_orders)
+    if commitments:
+        needs.insert(1, committed_need(roster, slot, commitments))
     forbidden = np.zeros(len(roster), dtype=bool)
     for sid, fmid in forbids:
         if fmid is None or fmid == mid:

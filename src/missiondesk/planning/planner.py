@@ -12,6 +12,7 @@ from missiondesk.domain.ranks import MissionStatus
 from missiondesk.domain.village import HistoryEntry, Squad, Village
 from missiondesk.planning.candidates import (
     Board,
+    Commitment,
     PlanningError,
     check_pins,
     compile_board,
@@ -61,6 +62,7 @@ def plan_board(
     workers: int = 2,
     progress: Progress | None = None,
     member_score: MemberScore | None = None,
+    commitments: Mapping[str, Sequence[Commitment]] | None = None,
 ) -> Plan:
     """Squads for the board (`missions`, by default every assessed or planned mission).
 
@@ -95,6 +97,7 @@ def plan_board(
         pins=pins,
         forbids=list(forbids or ()),
         previous=before,
+        commitments=commitments,
     )
     check_pins(board)
     start = greedy_plan(board)

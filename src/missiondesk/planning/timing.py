@@ -80,7 +80,11 @@ def departure_time(day: dt.date, now: dt.datetime) -> dt.datetime:
 
 def span_hours(mission: Mission, network: RoadNetwork) -> float:
     """Road hours of the route plus the hours on site (SPEC section 9's `returns`)."""
-    return travel_hours(mission.route, network) + mission.objective.on_site_hours
+    return route_span_hours(mission.route, mission.objective.on_site_hours, network)
+
+
+def route_span_hours(route: Sequence[str], on_site_hours: float, network: RoadNetwork) -> float:
+    return travel_hours(route, network) + on_site_hours
 
 
 def returns_at(departs: dt.datetime, hours: float) -> dt.datetime:
