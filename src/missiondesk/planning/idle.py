@@ -61,24 +61,33 @@ def _reason(board: Board, squads: Mapping[int, Assignment], score: Score, p: int
         return f"would fit {', '.join(names)}, which stays unstaffed (see its reasons)"
     best: tuple[float, int, int] | None = None
     for k in staffed:
-        weakest = min(squads[k].everyone, key=lambda i: (score(k, i), roster.ids[i]))
-        gap = score(k, weakest) - score(k, p)
-        if best is None or gap < best[0]:
-            best = (gap, k, weakest)
-    assert best is not None
-    gap, k, weakest = best
-    mission = board.missions[k].mission.id
-    if gap > 0.005:
-        return f"would fit {mission}, but {roster.ids[weakest]} scores {gap:.2f} better on success"
+        swaps = [i for i in squads[k].everyone if _could_replace(board, k, squads[k], p, i)]
+        for i in swaps:
+            gap = score(k, i) - score(k, p)
+            if best is None or gap < best[0]:
+                best = (gap, k, i)
+    mission = board.missions[staffed[0]].mission.id
+    if best is not None and best[0] > 0.005:
+        gap, k, there = best
+        return (
+            f"would fit {board.missions[k].mission.id}, but {roster.ids[there]} "
+            f"scores {gap:.2f} better on success"
+        )
     rank = person.rank.value
     article = "an" if rank[0] in "aeiou" else "a"
-    full = all(len(squads[j].everyone) >= board.missions[j].high for j in staffed)
-    if full:
-        return f"not needed: every staffed squad it would fit is full ({mission} among them)"
     return (
         f"not needed: every staffed squad is complete without {article} {rank} "
-        f"({mission}'s squad meets its orders, and one more would only pad it)"
+        f"({mission} among those it would fit; one more would only pad it)"
     )
+
+
+def _could_replace(board: Board, k: int, squad: Assignment, p: int, i: int) -> bool:
+    """p could take i's place on slot k's squad: p counts for every need i counts for,
+    and leads if i leads."""
+    req = board.missions[k]
+    if i == squad.leader and not req.leads[p]:
+        return False
+    return all(bool(n.mask[p]) or not bool(n.mask[i]) for n in req.counts if n.mask is not None)
 
 
 def default_score(board: Board) -> Score:
