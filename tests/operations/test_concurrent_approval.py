@@ -3,6 +3,7 @@ succeeds. The write lock decides first; the commitment table's key stands behind
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -25,8 +26,9 @@ MISSIONDESK = Path(sys.executable).with_name("missiondesk")
 
 
 def _two_squads_sharing_a_shinobi(cli: Cli, db_url: str) -> tuple[str, str, str]:
-    """Plan the demo board, then give the second squad a member of the first, as two
-    commanders planning apart could."""
+    """Plan the demo board, then give the second squad a member of the first, leaving
+    when the first does (spans that overlap: SPEC section 9), as two commanders planning
+    apart could."""
     assert cli("--db", db_url, "village", "import", DEMO_VILLAGE).code == 0
     plan = json.loads(cli("--db", db_url, "plan", "--time-limit", "5", "--json").stdout)
     first, second = plan["squads"][0], plan["squads"][1]
@@ -40,6 +42,10 @@ def _two_squads_sharing_a_shinobi(cli: Cli, db_url: str) -> tuple[str, str, str]
                 " VALUES (:m, :s, false, 99, '[]', '[]')"
             ),
             {"m": second["mission"], "s": shared},
+        )
+        connection.execute(
+            text("UPDATE mission SET departed_at = :at WHERE id = :m"),
+            {"m": second["mission"], "at": dt.datetime.fromisoformat(first["departs"])},
         )
     engine.dispose()
     return first["mission"], second["mission"], shared
