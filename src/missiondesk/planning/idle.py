@@ -1,5 +1,6 @@
 """The plan's bench (SPEC section 9): every shinobi available during the plan and on no
-squad, and why, in words a person reads. Read from the same compiled needs as the model.
+squad, and why, in words a person reads. Read from the same compiled needs as the model;
+the comparisons run over the whole roster at once (NumPy), one staffed squad at a time.
 """
 
 from __future__ import annotations
@@ -13,93 +14,122 @@ from missiondesk.planning.candidates import Board, blocked_by
 from missiondesk.planning.greedy import Assignment
 from missiondesk.planning.plan import Benched
 
-Score = Callable[[int, int], float]
-"""score(slot, person): the member score the planner uses (success at the effective rank)."""
+Scores = Callable[[int], np.ndarray]
+"""scores(slot): the member score of everyone on the roster for that slot (success at its
+effective rank), as the planner scored its candidates."""
 
 
-def bench(board: Board, squads: Mapping[int, Assignment], score: Score) -> list[Benched]:
+def bench(board: Board, squads: Mapping[int, Assignment], scores: Scores) -> list[Benched]:
     roster = board.roster
-    on_squad = {p for s in squads.values() for p in s.everyone}
-    found = []
-    for p, person in enumerate(roster.shinobi):
-        if p in on_squad:
-            continue
-        if person.status is not ShinobiStatus.AVAILABLE and person.status not in RECOVERING:
-            continue  # on a mission (or committed to one): not available during the plan
-        found.append(Benched(shinobi=person.id, reason=_reason(board, squads, score, p)))
-    return found
+    n = len(roster)
+    idle = np.array(
+        [s.status is ShinobiStatus.AVAILABLE or s.status in RECOVERING for s in roster.shinobi],
+        dtype=bool,
+    )
+    for squad in squads.values():
+        idle[list(squad.everyone)] = False
+    # The best swap per person: the smallest (member's score - theirs) over the staffed
+    # squads they could join in the place of a member who counts for nothing they do not.
+    gap = np.full(n, np.inf)
+    swap_slot = np.full(n, -1, dtype=np.int64)
+    swap_with = np.full(n, -1, dtype=np.int64)
+    fits_staffed = np.full(n, -1, dtype=np.int64)
+    for k, squad in sorted(squads.items()):
+        req = board.missions[k]
+        here = scores(k)
+        fits = req.eligible & idle
+        fits_staffed[(fits_staffed < 0) & fits] = k
+        for i in squad.everyone:
+            can = fits.copy()
+            if i == squad.leader:
+                can &= req.leads
+            for need in req.counts:
+                assert need.mask is not None
+                if need.mask[i]:
+                    can &= need.mask
+            better = can & (here[i] - here < gap)
+            gap[better] = (here[i] - here)[better]
+            swap_slot[better] = k
+            swap_with[better] = i
+    return [
+        Benched(
+            shinobi=roster.ids[p],
+            reason=_reason(board, p, float(gap[p]), int(swap_slot[p]), int(swap_with[p]))
+            if fits_staffed[p] >= 0
+            else _not_on_a_staffed_squad(board, squads, p),
+        )
+        for p in np.flatnonzero(idle).tolist()
+    ]
 
 
-def _reason(board: Board, squads: Mapping[int, Assignment], score: Score, p: int) -> str:
+def _reason(board: Board, p: int, gap: float, k: int, there: int) -> str:
+    roster = board.roster
+    if k >= 0 and gap > 0.005:
+        return (
+            f"would fit {board.missions[k].mission.id}, but {roster.ids[there]} "
+            f"scores {gap:.2f} better on success"
+        )
+    rank = roster.shinobi[p].rank.value
+    article = "an" if rank[0] in "aeiou" else "a"
+    return f"not needed: every staffed squad is complete without {article} {rank}"
+
+
+def _not_on_a_staffed_squad(board: Board, squads: Mapping[int, Assignment], p: int) -> str:
     roster = board.roster
     person = roster.shinobi[p]
-    slots = list(range(len(board.missions)))
-    if not slots:
+    slots = range(len(board.missions))
+    if not len(slots):
         return "not needed: no mission on the board can be planned"
     if not any(roster.may_leave_on(board.slot(k).day)[p] for k in slots):
         back = f" until {person.available_from.isoformat()}" if person.available_from else ""
         return f"{person.status.value}{back}"
     fits = [k for k in slots if board.missions[k].eligible[p]]
-    if not fits:
-        k = slots[0]
-        req = board.missions[k]
-        if req.forbidden[p]:
-            why = "forbidden by the Hokage"
-        else:
-            why = next(
-                (
-                    blocked_by(n, p)
-                    for n in req.needs
-                    if n.kind == "serve" and n.mask is not None and not n.mask[p]
-                ),
-                "does not meet its orders",
-            )
-        return f"may serve on no mission of the board ({req.mission.id}: {why})"
-    staffed = [k for k in fits if k in squads]
-    if not staffed:
+    if fits:
         names = sorted({board.missions[k].mission.id for k in fits})
-        return f"would fit {', '.join(names)}, which stays unstaffed (see its reasons)"
-    best: tuple[float, int, int] | None = None
-    for k in staffed:
-        swaps = [i for i in squads[k].everyone if _could_replace(board, k, squads[k], p, i)]
-        for i in swaps:
-            gap = score(k, i) - score(k, p)
-            if best is None or gap < best[0]:
-                best = (gap, k, i)
-    mission = board.missions[staffed[0]].mission.id
-    if best is not None and best[0] > 0.005:
-        gap, k, there = best
-        return (
-            f"would fit {board.missions[k].mission.id}, but {roster.ids[there]} "
-            f"scores {gap:.2f} better on success"
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        verb = "stays" if len(names) == 1 else "stay"
+        return f"would fit {shown}, which {verb} unstaffed (see the reasons)"
+    req = board.missions[0]
+    if req.forbidden[p]:
+        why = "forbidden by the Hokage"
+    else:
+        why = next(
+            (
+                blocked_by(n, p)
+                for n in req.needs
+                if n.kind == "serve" and n.mask is not None and not n.mask[p]
+            ),
+            "does not meet its orders",
         )
-    rank = person.rank.value
-    article = "an" if rank[0] in "aeiou" else "a"
-    return (
-        f"not needed: every staffed squad is complete without {article} {rank} "
-        f"({mission} among those it would fit; one more would only pad it)"
-    )
+    return f"may serve on no mission of the board ({req.mission.id}: {why})"
 
 
-def _could_replace(board: Board, k: int, squad: Assignment, p: int, i: int) -> bool:
-    """p could take i's place on slot k's squad: p counts for every need i counts for,
-    and leads if i leads."""
-    req = board.missions[k]
-    if i == squad.leader and not req.leads[p]:
-        return False
-    return all(bool(n.mask[p]) or not bool(n.mask[i]) for n in req.counts if n.mask is not None)
-
-
-def default_score(board: Board) -> Score:
-    """The planner's default member score, per (slot, person)."""
+def roster_scores(
+    board: Board,
+    score_of: Mapping[tuple[int, int], float],
+    member_score: Callable[..., float] | None,
+) -> Scores:
+    """Per slot, everyone's score: the planner's own for its candidates, else the member
+    score function (the default one when none was given)."""
     from missiondesk.planning.quality import default_scores
 
+    by_slot: dict[int, list[tuple[int, float]]] = {}
+    for (k, p), value in score_of.items():
+        by_slot.setdefault(k, []).append((p, value))
     cache: dict[object, np.ndarray] = {}
 
-    def score(k: int, p: int) -> float:
-        rank = board.missions[k].assessment.effective_rank
-        if rank not in cache:
-            cache[rank] = default_scores(board.roster, rank)
-        return float(cache[rank][p])
+    def scores(k: int) -> np.ndarray:
+        assessment = board.missions[k].assessment
+        key = assessment.effective_rank if member_score is None else assessment.mission
+        if key not in cache:
+            cache[key] = (
+                default_scores(board.roster, assessment.effective_rank)
+                if member_score is None
+                else np.array([member_score(s, assessment) for s in board.roster.shinobi])
+            )
+        found = cache[key].astype(np.float64, copy=True)
+        for p, value in by_slot.get(k, []):
+            found[p] = value
+        return found
 
-    return score
+    return scores

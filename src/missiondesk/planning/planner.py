@@ -5,7 +5,7 @@ first, then the best quality; every plan checked by the validator before it is r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import MissionStatus
@@ -21,7 +21,7 @@ from missiondesk.planning.candidates import (
 )
 from missiondesk.planning.explain import clashing, explain_squad, explain_unstaffed
 from missiondesk.planning.greedy import Assignment, greedy_plan
-from missiondesk.planning.idle import bench, default_score
+from missiondesk.planning.idle import bench, roster_scores
 from missiondesk.planning.model import PlanModel
 from missiondesk.planning.plan import (
     Baseline,
@@ -269,7 +269,7 @@ def _assemble(
             quality=sum(p.total for p in greedy_points.values()),
         ),
         seconds={},
-        bench=bench(board, squads, _scorer(board, score_of, member_score)),
+        bench=bench(board, squads, roster_scores(board, score_of, member_score)),
     )
 
 
@@ -332,22 +332,6 @@ def _passed(board: Board, mid: str, assessment: Assessment) -> UnstaffedMission:
         judged_rank=assessment.judged_rank,
         override=assessment.override,
     )
-
-
-def _scorer(
-    board: Board, score_of: Mapping[tuple[int, int], float], member_score: MemberScore | None
-) -> Callable[[int, int], float]:
-    """score(slot, person) as the planner scored the candidates, for anyone."""
-    fallback = default_score(board)
-
-    def score(k: int, p: int) -> float:
-        if (k, p) in score_of:
-            return score_of[(k, p)]
-        if member_score is not None:
-            return float(member_score(board.roster.shinobi[p], board.missions[k].assessment))
-        return fallback(k, p)
-
-    return score
 
 
 def _second_opinion(
