@@ -82,13 +82,10 @@ def _margin(board: Board, req: Requirements, qualify: np.ndarray, placed: Mappin
     return f"of the {len(people)} who qualify, " + "; ".join(parts)
 
 
-def clashing(board: Board, k: int, squads: Mapping[int, Assignment]) -> dict[int, str]:
-    """Who the plan's squads keep from slot k, each with the squads (and when): those
-    on a squad whose span clashes with k's, and those whose departures on the plan would
-    break a `max_missions` order there."""
-    busy = Busy(board)
-    for j, squad in squads.items():
-        busy.place(j, squad)
+def clashing(board: Board, k: int, busy: Busy) -> dict[int, str]:
+    """Who the plan's squads (placed in `busy`) keep from slot k, each with the squads
+    (and when): those on a squad whose span clashes with k's, and those whose departures
+    on the plan would break a `max_missions` order there."""
     found: dict[int, str] = {}
     for p, taken in busy.slots.items():
         if busy.may_add(p, k, taken):

@@ -182,24 +182,28 @@ class PlanModel:
         on slot k, a person's earlier slots of the plan within the order's days, plus
         those on record, plus this one, are at most the order's count."""
         board = self.board
-        for k, req in enumerate(board.missions):
-            limits = mission_limits(req.assessment, board.village.standing_orders)
-            if not limits:
+        limits = [
+            mission_limits(r.assessment, board.village.standing_orders) for r in board.missions
+        ]
+        if not any(limits):
+            return
+        day_of = np.array([board.slot(k).day.toordinal() for k in range(len(board.missions))])
+        pair_day = day_of[self.cands.mission] if len(self.cands.mission) else np.zeros(0)
+        mine = {p: np.array(js, dtype=np.int64) for p, js in self._per_person.items()}
+        for k, found in enumerate(limits):
+            if not found:
                 continue
             day = board.slot(k).day
-            a, b = int(self.starts[k]), int(self.starts[k + 1])
-            for j in range(a, b):
+            for j in range(int(self.starts[k]), int(self.starts[k + 1])):
                 p = int(self.cands.person[j])
-                for count, days in limits:
-                    earlier = [
-                        i
-                        for i in self._per_person[p]
-                        if 0 < (day - board.slot(int(self.cands.mission[i])).day).days <= days
-                    ]
+                js = mine[p]
+                before = day_of[k] - pair_day[js]
+                for count, days in found:
+                    earlier = js[(before > 0) & (before <= days)]
                     room = count - 1 - int(board.roster.missions_before(day, days)[p])
                     if len(earlier) > room:
                         self.model.add(
-                            cp_model.LinearExpr.sum([self.x[i] for i in earlier]) <= room
+                            cp_model.LinearExpr.sum([self.x[i] for i in earlier.tolist()]) <= room
                         ).only_enforce_if(self.x[j])
 
     def _objectives(self) -> None:

@@ -20,7 +20,7 @@ from missiondesk.planning.candidates import (
     prune,
 )
 from missiondesk.planning.explain import clashing, explain_squad, explain_unstaffed
-from missiondesk.planning.greedy import Assignment, greedy_plan
+from missiondesk.planning.greedy import Assignment, Busy, greedy_plan
 from missiondesk.planning.idle import bench, roster_scores
 from missiondesk.planning.model import PlanModel
 from missiondesk.planning.plan import (
@@ -234,10 +234,13 @@ def _assemble(
         _planned_squad(board, k, squad, score_of)
         for k, squad in sorted(squads.items(), key=lambda item: board.missions[item[0]].mission.id)
     ]
+    busy = Busy(board)
+    for k, squad in squads.items():
+        busy.place(k, squad)
     unstaffed = sorted(
         [
             *(
-                _unstaffed(board, slots, squads, proven)
+                _unstaffed(board, slots, busy, proven)
                 for slots in board.groups
                 if slots and not set(slots) & set(squads)
             ),
@@ -302,14 +305,12 @@ def _planned_squad(
     )
 
 
-def _unstaffed(
-    board: Board, slots: Sequence[int], squads: Mapping[int, Assignment], proven: bool
-) -> UnstaffedMission:
+def _unstaffed(board: Board, slots: Sequence[int], busy: Busy, proven: bool) -> UnstaffedMission:
     """Why none of the mission's days could be staffed: each day's reasons, named by
     its departure when there are several."""
     reasons: list[str] = []
     for k in slots:
-        found = explain_unstaffed(board, k, clashing(board, k, squads), proven)
+        found = explain_unstaffed(board, k, clashing(board, k, busy), proven)
         if len(slots) > 1:
             found = [f"leaving {board.slot(k).departs:%Y-%m-%d %H:%M}: {r}" for r in found]
         reasons += [r for r in found if r not in reasons]
