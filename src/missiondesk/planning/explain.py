@@ -87,14 +87,21 @@ def clashing(board: Board, k: int, busy: Busy) -> dict[int, str]:
     (and when): those on a squad whose span clashes with k's, and those whose departures
     on the plan would break a `max_missions` order there."""
     found: dict[int, str] = {}
+    labels: dict[tuple[int, ...], str] = {}
     for p, taken in busy.slots.items():
-        if busy.may_add(p, k, taken):
-            continue
-        clash = [j for j in taken if board.clash(k, j)]
-        names = [
-            f"{board.missions[j].mission.id}, {when(board, j)}" for j in (clash or sorted(taken))
-        ]
-        found[p] = "; ".join(names) + ("" if clash else ": too many missions (max_missions)")
+        clash = tuple(j for j in taken if board.clash(k, j))
+        if not clash:
+            if busy.may_add(p, k, taken):
+                continue
+            clash = tuple(sorted(taken))
+            suffix = ": too many missions (max_missions)"
+        else:
+            suffix = ""
+        if clash not in labels:
+            labels[clash] = "; ".join(
+                f"{board.missions[j].mission.id}, {when(board, j)}" for j in clash
+            )
+        found[p] = labels[clash] + suffix
     return found
 
 

@@ -188,6 +188,8 @@ class PlanModel:
         if not any(limits):
             return
         day_of = np.array([board.slot(k).day.toordinal() for k in range(len(board.missions))])
+        if len(set(day_of.tolist())) < 2:
+            return  # one day: no departure of the plan is before another
         pair_day = day_of[self.cands.mission] if len(self.cands.mission) else np.zeros(0)
         mine = {p: np.array(js, dtype=np.int64) for p, js in self._per_person.items()}
         for k, found in enumerate(limits):
