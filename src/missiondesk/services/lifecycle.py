@@ -118,22 +118,26 @@ def _check_still_free(connection: Connection, mission: dict[str, Any], ids: list
 
 
 def _span(
-    network: RoadNetwork, row: Any, leaves: dt.datetime | None
+    network: RoadNetwork, route: list[str], on_site_hours: float | None, leaves: dt.datetime | None
 ) -> tuple[dt.datetime, dt.datetime] | None:
     """A mission's span from `leaves` (its planned departure, or now when dispatching)."""
     if leaves is None:
         return None
-    hours = route_span_hours(list(row.route), row.on_site_hours or 0.0, network)
-    return leaves, returns_at(leaves, hours)
+    return leaves, returns_at(leaves, route_span_hours(route, on_site_hours or 0.0, network))
 
 
 def _overlapping_commitments(
-    connection: Connection, mission: dict[str, Any], ids: list[str], leaves: Any = None
+    connection: Connection,
+    mission: dict[str, Any],
+    ids: list[str],
+    leaves: dt.datetime | None = None,
 ) -> list[str]:
     """Members committed to another squad whose span overlaps this one's. A squad in the
     field, or one without a planned departure, overlaps everything."""
     network = load_network(connection)
-    ours = _span(network, _Row(mission), leaves or mission["departed_at"])
+    ours = _span(
+        network, list(mission["route"]), mission["on_site_hours"], leaves or mission["departed_at"]
+    )
     taken = connection.execute(
         select(
             t.commitment.c.shinobi_id,
@@ -148,7 +152,7 @@ def _overlapping_commitments(
     ).all()
     found = []
     for row in taken:
-        theirs = _span(network, row, row.departed_at)
+        theirs = _span(network, list(row.route), row.on_site_hours, row.departed_at)
         if row.status == MissionStatus.APPROVED and ours and theirs:
             if theirs[1] <= ours[0] or ours[1] <= theirs[0]:
                 continue
@@ -157,14 +161,6 @@ def _overlapping_commitments(
             when = ""
         found.append(f"{row.shinobi_id} is already committed to mission {row.id!r}{when}")
     return found
-
-
-class _Row:
-    """A mission row read as attributes, like the joined rows above."""
-
-    def __init__(self, mission: dict[str, Any]) -> None:
-        self.route = mission["route"]
-        self.on_site_hours = mission["on_site_hours"]
 
 
 def _check_orders_still_hold(connection: Connection, mission_id: str, ids: list[str]) -> None:
