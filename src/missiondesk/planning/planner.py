@@ -350,16 +350,16 @@ def _second_opinion(
         for v in validate_plan(village, assessments, plan, flags, history)
     ]
     squads = plan.squads_by_mission()
-    where = {sid: mid for mid, s in squads.items() for sid in s.everyone}
     problems += [
         f"{sid} is pinned to {mid} but is not on it"
         for sid, mid in pins.items()
-        if where.get(sid) != mid
+        if mid not in squads or sid not in squads[mid].everyone
     ]
     problems += [
-        f"{sid} is forbidden for {mid or 'every mission'} but is on {where[sid]}"
-        for sid, mid in forbids
-        if sid in where and mid in (None, where[sid])
+        f"{sid} is forbidden for {forbidden or 'every mission'} but is on {mid}"
+        for sid, forbidden in forbids
+        for mid, squad in squads.items()
+        if sid in squad.everyone and forbidden in (None, mid)
     ]
     if problems:
         raise PlanningBug("the planner built an invalid plan: " + "; ".join(problems))
