@@ -1,6 +1,11 @@
 """Benchmark of the planner on generated boards S, M, L and XL; prints a markdown table.
 
     .venv/bin/python bench/bench_plan.py [--sizes S,M,L,XL] [--workers 2] [--seed 7] [--repeat 1]
+        [--one-day]
+
+With `--one-day` every mission leaves on the clock's day (a fixed window on one day): the
+board of part one, for comparing the planner over time with the one-day planner
+(docs/performance.md, "Planning over time").
 
 Figures (docs/planning.md, "Performance"): the time to a plan whose total priority equals
 its proven bound (goal under 30 s for L), the quality gap at the time limit (goal under 1%
@@ -67,10 +72,27 @@ class Row:
         return (self.quality_bound - self.quality) / abs(self.quality_bound)
 
 
-def run(size: str, workers: int, seed: int) -> Row:
+def one_day(village: Village) -> Village:
+    """Every mission's window: the clock's day only."""
+    today = village.village.now.date()
+    return village.model_copy(
+        update={
+            "missions": [
+                m.model_copy(update={"window": m.window.model_copy(update={"earliest": today})})
+                if m.window is not None
+                else m
+                for m in village.missions
+            ]
+        }
+    )
+
+
+def run(size: str, workers: int, seed: int, single_day: bool = False) -> Row:
     shinobi, missions, limit = SIZES[size]
     began = time.monotonic()
     village = generate_village(shinobi, missions, seed)
+    if single_day:
+        village = one_day(village)
     generated = time.monotonic() - began
     assessments = simple_assessments(village)
     events: list[ProgressEvent] = []
@@ -127,9 +149,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each size (one row each)")
+    parser.add_argument("--one-day", action="store_true", help="every mission leaves today")
     args = parser.parse_args()
     rows = [
-        run(size, args.workers, args.seed)
+        run(size, args.workers, args.seed, args.one_day)
         for size in args.sizes.split(",")
         for _ in range(args.repeat)
     ]

@@ -175,7 +175,15 @@ def _next_steps(url: str) -> list[str]:
             if row.status == "approved":
                 today = village_service.export_village(db).village.today
                 day = mission.window.earliest if mission.window else today
-                lifecycle.dispatch(db, row.id, actor=ACTOR, at=dt.datetime.combine(day, dt.time(7)))
+                try:
+                    lifecycle.dispatch(
+                        db, row.id, actor=ACTOR, at=dt.datetime.combine(day, dt.time(7))
+                    )
+                except Conflict:
+                    # Approved squads may share people across spans (SPEC section 9):
+                    # one whose people are still out waits, in both offices alike.
+                    done.append(f"waits {row.id}")
+                    continue
                 done.append(f"dispatched {row.id}")
             elif row.status in ("dispatched", "overdue"):
                 last = max([mission.departs, *(c.at for c in mission.checkins)])

@@ -3,6 +3,7 @@ succeeds. The write lock decides first; the commitment table's key stands behind
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -26,8 +27,9 @@ MISSIONDESK = Path(sys.executable).with_name("missiondesk")
 
 
 def _two_squads_sharing_a_shinobi(cli: Cli, db_url: str) -> tuple[str, str, str]:
-    """Plan the demo board, then give the second squad a member of the first, as two
-    commanders planning apart could."""
+    """Plan the demo board, then give the second squad a member of the first, leaving
+    when the first does (spans that overlap: SPEC section 9), as two commanders planning
+    apart could."""
     assert cli("--db", db_url, "village", "import", DEMO_VILLAGE).code == 0
     plan = json.loads(cli("--db", db_url, "plan", "--time-limit", "5", "--json").stdout)
     first, second = plan["squads"][0], plan["squads"][1]
@@ -41,6 +43,10 @@ def _two_squads_sharing_a_shinobi(cli: Cli, db_url: str) -> tuple[str, str, str]
                 " VALUES (:m, :s, false, 99, '[]', '[]')"
             ),
             {"m": second["mission"], "s": shared},
+        )
+        connection.execute(
+            text("UPDATE mission SET departed_at = :at WHERE id = :m"),
+            {"m": second["mission"], "at": dt.datetime.fromisoformat(first["departs"])},
         )
     engine.dispose()
     return first["mission"], second["mission"], shared
@@ -103,10 +109,11 @@ def test_the_write_lock_settles_an_exact_tie(cli: Cli, db_url: str) -> None:
     assert len(_committed(db_url, shared)) == 1
 
 
-def test_the_commitment_key_refuses_a_second_mission_for_one_shinobi(db_url: str) -> None:
+def test_the_commitment_key_refuses_a_second_commitment_to_one_mission(db_url: str) -> None:
     """Behind the lock, the key itself decides: two transactions that never took the
-    write lock commit one shinobi to two missions; the second waits for the first and
-    is refused by the database."""
+    write lock commit one shinobi to one mission twice; the second waits for the first and
+    is refused by the database. (A shinobi may be committed to several missions whose
+    spans do not overlap, SPEC section 9: approve checks that under the write lock.)"""
     db = Database(resolve_url(db_url))  # the schema, migrated
     db.dispose()
     engine = create_engine(resolve_url(db_url))
@@ -119,7 +126,7 @@ def test_the_commitment_key_refuses_a_second_mission_for_one_shinobi(db_url: str
     def commit_elsewhere() -> None:
         try:
             with engine.begin() as connection:
-                connection.execute(row, {"m": "second"})
+                connection.execute(row, {"m": "first"})
             second.append(None)
         except BaseException as refused:
             second.append(refused)

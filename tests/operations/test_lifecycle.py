@@ -431,6 +431,7 @@ threats:
   - {id: t, name: T, rank: S, abilities: []}
 standing_orders:
   - {id: no-genin-b, rule: forbid_rank, rank: genin, when: {min_rank: B}}
+  - {id: rest, rule: min_rest, days: 3}
 """
 
 
@@ -438,7 +439,8 @@ def test_approval_rechecks_the_orders_at_the_rank_judged_now(
     cli: Cli, sqlite_url: str, tmp_path: Path
 ) -> None:
     """Intelligence that arrives after the plan (an S-rank threat met on the road) can
-    raise a mission's rank; a squad planned for D must not be approved for S."""
+    raise a mission's rank; a squad planned for D must not be approved for S. (The rest
+    order keeps c, back from `first`, off `second`: g goes.)"""
     village = tmp_path / "village.yaml"
     village.write_text(RANK_RISES, encoding="utf-8")
     db = ("--db", sqlite_url)

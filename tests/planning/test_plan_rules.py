@@ -189,7 +189,7 @@ def test_nobody_is_on_two_squads() -> None:
     roster = [ninja("only", "jonin", ninjutsu=5)]
     plan = _plan(village(roster, [mission("a", priority=2), mission("b", priority=5)]))
     assert [s.mission for s in plan.squads] == ["b"]
-    assert "only is on other squads of this plan (b)" in _reasons(plan, "a")
+    assert "only is on other squads of this plan (b, leaves 2026-11-23 08:00" in _reasons(plan, "a")
 
 
 def test_validator_reports_each_broken_rule_in_words() -> None:

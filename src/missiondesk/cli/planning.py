@@ -12,8 +12,8 @@ from missiondesk.errors import BadInput
 if TYPE_CHECKING:
     from missiondesk.domain.ranks import MissionRank
     from missiondesk.domain.village import RankOverride
-    from missiondesk.planning.model import ProgressEvent
-    from missiondesk.planning.plan import Plan
+    from missiondesk.planning.plan import Plan, PlannedSquad
+    from missiondesk.planning.search import ProgressEvent
 
 
 def _pins(values: list[str]) -> list[tuple[str, str]]:
@@ -128,7 +128,8 @@ def print_plan(result: "Plan") -> None:
                 "\n",
                 (squad.mission, "bold green"),
                 f" (rank {squad.effective_rank}"
-                f"{_overruled(squad.override, squad.judged_rank)}), led by {squad.leader}",
+                f"{_overruled(squad.override, squad.judged_rank)}), led by {squad.leader}"
+                + _span(squad),
             )
         )
         for m in squad.members:
@@ -147,6 +148,16 @@ def print_plan(result: "Plan") -> None:
         )
         for reason in missing.reasons:
             console.print(f"    - {reason}", markup=False)
+    if result.bench:
+        console.print(styled("\n", ("Bench", "bold"), f" ({len(result.bench)} idle)"))
+        for idle in result.bench:
+            console.print(f"  {idle.shinobi}: {idle.reason}", markup=False)
+
+
+def _span(squad: "PlannedSquad") -> str:
+    if squad.departs is None or squad.returns is None:
+        return ""
+    return f"; departs {squad.departs:%Y-%m-%d %H:%M}, returns {squad.returns:%Y-%m-%d %H:%M}"
 
 
 def check(

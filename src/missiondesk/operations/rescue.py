@@ -276,7 +276,14 @@ def _board(
     history: Sequence[HistoryEntry | Departure],
     pins: Sequence[str],
 ) -> Board:
-    """The rescue alone on the board, compiled as the planner compiles it."""
+    """The rescue alone on the board, compiled as the planner compiles it, on its own day
+    (a rescue dated before the clock is judged then, not refused as a passed window)."""
+    day = mission.earliest(village.village.today)
+    if day < village.village.today:
+        moment = dt.datetime.combine(day, dt.time())
+        village = village.model_copy(
+            update={"village": village.village.model_copy(update={"now": moment})}
+        )
     return compile_board(
         village,
         {mission.id: assessment},

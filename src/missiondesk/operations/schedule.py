@@ -36,6 +36,19 @@ class Expected:
     last_seen: dt.datetime
 
 
+def travel_hours(route: Sequence[str], network: RoadNetwork) -> float:
+    """Road hours along the route, leg by leg, up to the first leg with no road (from there
+    the squad finds its own way and no time can be counted): the same legs the check-in
+    schedule times."""
+    total = 0.0
+    for previous, place in itertools.pairwise(route):
+        hours = network.hours(previous, place)
+        if hours == float("inf"):
+            break
+        total += hours
+    return total
+
+
 def planned_checkins(
     route: Sequence[str], departed: dt.datetime, network: RoadNetwork, grace_hours: float
 ) -> list[dict[str, str]]:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from missiondesk.planning.candidates import PlanningError
-    from missiondesk.planning.model import ProgressEvent
     from missiondesk.planning.plan import (
         Baseline,
         Plan,
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from missiondesk.planning.quality import WEIGHTS, MemberScore, Weights, default_member_score
     from missiondesk.planning.roster import Departure
     from missiondesk.planning.rules import RULES
+    from missiondesk.planning.search import ProgressEvent
     from missiondesk.planning.validator import validate_plan
 
 # Loaded on first use, not when the package is imported: OR-Tools (which brings pandas)
@@ -37,7 +37,7 @@ _HOME = {
     "PlannedSquad": "plan",
     "PlanningBug": "planner",
     "PlanningError": "candidates",
-    "ProgressEvent": "model",
+    "ProgressEvent": "search",
     "Quality": "plan",
     "RULES": "rules",
     "UnstaffedMission": "plan",

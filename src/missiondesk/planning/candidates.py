@@ -4,6 +4,7 @@ bounded list of candidates per mission (eligible, useful, diverse) for the CP-SA
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import MissionRank
-from missiondesk.domain.village import HistoryEntry, Mission, Squad, Village
+from missiondesk.domain.village import HistoryEntry, Mission, Squad, Threat, Village
 from missiondesk.planning.quality import (
     WEIGHTS,
     MemberScore,
@@ -24,6 +25,8 @@ from missiondesk.planning.quality import (
 )
 from missiondesk.planning.roster import Departure, Roster
 from missiondesk.planning.rules import ALWAYS, DEFAULT_MAX_SIZE, MissionView, Need, mission_needs
+from missiondesk.planning.timing import Slot, cliques, minutes, mission_slots
+from missiondesk.risk.roads import RoadNetwork
 
 CANDIDATES = 40
 """Candidates kept per mission; a mission with fewer eligible people keeps them all."""
@@ -35,7 +38,9 @@ class PlanningError(ValueError):
 
 @dataclass
 class Requirements:
-    """One mission's needs, compiled: who may serve and lead, what counts, what size."""
+    """One mission's needs on one departure day (its `slot`), compiled: who may serve and
+    lead, what counts, what size. A mission with a window of several days has one per day
+    (`Board.groups`); at most one of them is staffed."""
 
     mission: Mission
     assessment: Assessment
@@ -56,6 +61,8 @@ class Requirements:
     base: int = 1  # the base size: members beyond it are padding (quality.py)
     teams: list[np.ndarray] = field(default_factory=list)  # each goes whole or not at all
     volunteered: frozenset[int] = frozenset()  # who volunteered for it
+    slot: Slot | None = None  # when it leaves and returns, and the time it claims
+    group: int = 0  # which mission of the board (index into Board.mission_ids)
 
     @property
     def priority(self) -> int:
@@ -81,9 +88,29 @@ class Board:
     pairs: Mapping[tuple[str, str], int]
     workload: list[np.ndarray]  # per mission: missions each person went on recently
     weights: Weights = WEIGHTS
+    mission_ids: list[str] = field(default_factory=list)  # the board's missions, in order
+    groups: list[list[int]] = field(default_factory=list)  # per mission: its slots' indices
+    passed: dict[str, str] = field(default_factory=dict)  # missions with no day left: why
 
     def mission_index(self) -> dict[str, int]:
-        return {r.mission.id: k for k, r in enumerate(self.missions)}
+        """Mission id -> its first (earliest) slot."""
+        return {
+            mid: slots[0] for mid, slots in zip(self.mission_ids, self.groups, strict=True) if slots
+        }
+
+    def slot(self, k: int) -> Slot:
+        found = self.missions[k].slot
+        assert found is not None
+        return found
+
+    def cliques(self) -> list[list[int]]:
+        """The largest sets of slots that pairwise clash: one person serves at most one
+        slot of each (a one-day board is a single clique)."""
+        return cliques([(self.slot(k).claim, self.slot(k).end) for k in range(len(self.missions))])
+
+    def clash(self, k: int, j: int) -> bool:
+        """Slots k and j cannot share a person (their claims overlap)."""
+        return self.slot(k).clashes(self.slot(j))
 
 
 def compile_board(
@@ -96,7 +123,11 @@ def compile_board(
     pins: Mapping[str, str],
     forbids: Sequence[tuple[str, str | None]],
     previous: Mapping[str, Squad],
+    commitments: Mapping[str, Sequence[Commitment]] | None = None,
 ) -> Board:
+    """The board's missions, one `Requirements` per departure day. `commitments` are
+    the spans shinobi are already committed to (approved squads): a slot whose span
+    clashes with one may not take them."""
     roster = Roster(village, flags, extra_history)
     by_id = {m.id: m for m in village.missions}
     threats = {t.id: t for t in village.threats}
@@ -110,92 +141,205 @@ def compile_board(
     proxy: dict[MissionRank, np.ndarray] = {}
     days = village.settings.wellbeing.workload_days
     weights = village_weights(village.settings)
-    missions = []
-    workload = []
-    for mid in mission_ids:
+    missions: list[Requirements] = []
+    workload: list[np.ndarray] = []
+    groups: list[list[int]] = []
+    passed: dict[str, str] = {}
+    network = RoadNetwork.from_village(village)
+    for group, mid in enumerate(mission_ids):
         mission = by_id[mid]
         assessment = assessments[mid]
-        earliest = mission.earliest(village.village.today)
-        view = MissionView(
-            mission, assessment, earliest, roster, village.roles, threats, village.countermeasures
-        )
-        needs = mission_needs(view, village.standing_orders)
-        forbidden = np.zeros(len(roster), dtype=bool)
-        for sid, fmid in forbids:
-            if fmid is None or fmid == mid:
-                forbidden[roster.index[sid]] = True
-        eligible = ~forbidden
-        leads = np.ones(len(roster), dtype=bool)
-        low, high = 1, None
-        groups: list[np.ndarray] = []
-        for need in needs:
-            if need.kind == "serve":
-                assert need.mask is not None
-                eligible = eligible & need.mask
-            elif need.kind == "lead":
-                assert need.mask is not None
-                leads = leads & need.mask
-            elif need.kind == "size":
-                low = max(low, need.low)
-                if need.high is not None:
-                    high = need.high if high is None else min(high, need.high)
-            elif need.kind == "team":
-                groups.extend(need.groups)
-        # keep_teams binds only the teams the squad may hold whole (docs/planning.md).
-        teams = [g for g in groups if high is None or len(g) <= high]
-        if high is None:
-            high = size_cap(low, [n.count for n in needs if n.kind == "count"])
-            if teams:
-                # A squad cut down to its leader, its counted people and its minimum
-                # keeps each one's whole team: room for that many teams.
-                widest = max(len(g) for g in teams)
-                people = 1 + sum(n.count for n in needs if n.kind == "count") + low
-                high = max(high, people * widest)
-        prev = previous.get(mid)
-        before = (
-            frozenset(roster.index[s] for s in prev.everyone if s in roster.index)
-            if prev
-            else frozenset()
-        )
-        kept = np.zeros(len(roster), dtype=bool)
-        kept[list(before)] = True
-        prev_leader = roster.index.get(prev.leader) if prev else None
-        kept_lead = np.zeros(len(roster), dtype=bool)
-        if prev_leader is not None:
-            kept_lead[prev_leader] = True
-        rank = assessment.effective_rank
-        if rank not in proxy:
-            proxy[rank] = default_scores(roster, rank)
-        recent = roster.missions_before(earliest, days)
-        workload.append(recent)
-        volunteered = np.zeros(len(roster), dtype=bool)
-        volunteered[[roster.index[v] for v in mission.volunteers if v in roster.index]] = True
-        missions.append(
-            Requirements(
-                mission=mission,
-                assessment=assessment,
-                view=view,
-                needs=needs,
-                eligible=eligible,
-                leads=leads & eligible,
-                lead_kind=leads,
-                counts=[n for n in needs if n.kind == "count"],
-                low=low,
-                high=high,
-                forbidden=forbidden,
-                value=member_points(proxy[rank], recent, roster.flagged, kept)
-                + weights.volunteer * volunteered,
-                lead_value=leader_points(proxy[rank], roster.flagged, kept_lead),
-                pinned=sorted(roster.index[s] for s, m in pins.items() if m == mid),
-                previous=before,
-                previous_leader=prev_leader,
-                teams=teams,
-                volunteered=frozenset(np.flatnonzero(volunteered).tolist()),
+        slots = mission_slots(village, mission, assessment, network)
+        if not slots:
+            passed[mid] = _passed(mission, village)
+        first = len(missions)
+        compiled = [
+            _compile_slot(
+                village,
+                roster,
+                mission,
+                assessment,
+                slot,
+                group,
+                threats,
+                proxy,
+                weights,
+                days,
+                pins,
+                forbids,
+                previous,
+                commitments or {},
             )
-        )
-        missions[-1].base = smallest_squad(missions[-1])
+            for slot in slots
+        ]
+        for req, recent in _pinned_days(compiled):
+            missions.append(req)
+            workload.append(recent)
+        groups.append(list(range(first, len(missions))))
     pairs = good_pairs(village.history)
-    return Board(village, roster, missions, pairs, workload, weights)
+    return Board(
+        village, roster, missions, pairs, workload, weights, list(mission_ids), groups, passed
+    )
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A span a shinobi is committed to: an approved squad's departure and return."""
+
+    mission: str
+    departs: dt.datetime
+    returns: dt.datetime
+
+
+def committed_need(
+    roster: Roster, slot: Slot, commitments: Mapping[str, Sequence[Commitment]]
+) -> Need:
+    """Nobody committed to an approved squad whose span clashes with this slot's."""
+    clash: dict[int, Commitment] = {}
+    for sid, spans in commitments.items():
+        i = roster.index.get(sid)
+        for c in spans:
+            if i is not None and slot.claim < minutes(c.returns) and minutes(c.departs) < slot.end:
+                clash[i] = c
+    mask = np.ones(len(roster), dtype=bool)
+    mask[list(clash)] = False
+    return Need(
+        ALWAYS,
+        "committed",
+        "serve",
+        "not committed to an approved squad away at the time",
+        mask=mask,
+        why_not=lambda i: (
+            f"is committed to {clash[i].mission} (leaves {clash[i].departs:%Y-%m-%d %H:%M}, "
+            f"back {clash[i].returns:%Y-%m-%d %H:%M})"
+        ),
+    )
+
+
+def _passed(mission: Mission, village: Village) -> str:
+    window = mission.window
+    assert window is not None
+    last = window.latest or window.earliest
+    span = (
+        window.earliest.isoformat()
+        if last == window.earliest
+        else f"{window.earliest.isoformat()} to {last.isoformat()}"
+    )
+    return (
+        f"its window ({span}) has passed: the clock says {village.village.now:%Y-%m-%d %H:%M}; "
+        "edit its window to plan it"
+    )
+
+
+def _pinned_days(
+    slots: list[tuple[Requirements, np.ndarray]],
+) -> list[tuple[Requirements, np.ndarray]]:
+    """A mission with pins keeps the days on which every pinned shinobi may serve (all of
+    its days when there is none: `check_pins` then says why)."""
+    fit = [(r, w) for r, w in slots if all(r.eligible[i] for i in r.pinned)]
+    return fit or slots
+
+
+def _compile_slot(
+    village: Village,
+    roster: Roster,
+    mission: Mission,
+    assessment: Assessment,
+    slot: Slot,
+    group: int,
+    threats: Mapping[str, Threat],
+    proxy: dict[MissionRank, np.ndarray],
+    weights: Weights,
+    days: int,
+    pins: Mapping[str, str],
+    forbids: Sequence[tuple[str, str | None]],
+    previous: Mapping[str, Squad],
+    commitments: Mapping[str, Sequence[Commitment]],
+) -> tuple[Requirements, np.ndarray]:
+    """The mission's requirements on the day of `slot`, and each person's recent
+    workload before that day."""
+    mid = mission.id
+    earliest = slot.day
+    view = MissionView(
+        mission, assessment, earliest, roster, village.roles, threats, village.countermeasures
+    )
+    needs = mission_needs(view, village.standing_orders)
+    if commitments:
+        needs.insert(1, committed_need(roster, slot, commitments))
+    forbidden = np.zeros(len(roster), dtype=bool)
+    for sid, fmid in forbids:
+        if fmid is None or fmid == mid:
+            forbidden[roster.index[sid]] = True
+    eligible = ~forbidden
+    leads = np.ones(len(roster), dtype=bool)
+    low, high = 1, None
+    groups: list[np.ndarray] = []
+    for need in needs:
+        if need.kind == "serve":
+            assert need.mask is not None
+            eligible = eligible & need.mask
+        elif need.kind == "lead":
+            assert need.mask is not None
+            leads = leads & need.mask
+        elif need.kind == "size":
+            low = max(low, need.low)
+            if need.high is not None:
+                high = need.high if high is None else min(high, need.high)
+        elif need.kind == "team":
+            groups.extend(need.groups)
+    # keep_teams binds only the teams the squad may hold whole (docs/planning.md).
+    teams = [g for g in groups if high is None or len(g) <= high]
+    if high is None:
+        high = size_cap(low, [n.count for n in needs if n.kind == "count"])
+        if teams:
+            # A squad cut down to its leader, its counted people and its minimum
+            # keeps each one's whole team: room for that many teams.
+            widest = max(len(g) for g in teams)
+            people = 1 + sum(n.count for n in needs if n.kind == "count") + low
+            high = max(high, people * widest)
+    prev = previous.get(mid)
+    before = (
+        frozenset(roster.index[s] for s in prev.everyone if s in roster.index)
+        if prev
+        else frozenset()
+    )
+    kept = np.zeros(len(roster), dtype=bool)
+    kept[list(before)] = True
+    prev_leader = roster.index.get(prev.leader) if prev else None
+    kept_lead = np.zeros(len(roster), dtype=bool)
+    if prev_leader is not None:
+        kept_lead[prev_leader] = True
+    rank = assessment.effective_rank
+    if rank not in proxy:
+        proxy[rank] = default_scores(roster, rank)
+    recent = roster.missions_before(earliest, days)
+    volunteered = np.zeros(len(roster), dtype=bool)
+    volunteered[[roster.index[v] for v in mission.volunteers if v in roster.index]] = True
+    req = Requirements(
+        mission=mission,
+        assessment=assessment,
+        view=view,
+        needs=needs,
+        eligible=eligible,
+        leads=leads & eligible,
+        lead_kind=leads,
+        counts=[n for n in needs if n.kind == "count"],
+        low=low,
+        high=high,
+        forbidden=forbidden,
+        value=member_points(proxy[rank], recent, roster.flagged, kept)
+        + weights.volunteer * volunteered,
+        lead_value=leader_points(proxy[rank], roster.flagged, kept_lead),
+        pinned=sorted(roster.index[s] for s, m in pins.items() if m == mid),
+        previous=before,
+        previous_leader=prev_leader,
+        teams=teams,
+        volunteered=frozenset(np.flatnonzero(volunteered).tolist()),
+        slot=slot,
+        group=group,
+    )
+    req.base = smallest_squad(req)
+    return req, recent
 
 
 def smallest_squad(req: Requirements) -> int:
@@ -376,11 +520,14 @@ class Capacity:
     capacity: int
 
 
-def capacities(board: Board, pools: Sequence[np.ndarray]) -> list[Capacity]:
+def capacities(
+    board: Board, pools: Sequence[np.ndarray], within: Iterable[int] | None = None
+) -> list[Capacity]:
     """Cuts that count people across missions: for each kind of counted need (the same
     role or rank), for each kind of leader, and for squads as a whole, the people who
     could serve are at most the size of the union of the missions' pools (`pools[k]`:
-    roster indices). Each person serves one mission, so the cuts hold for every plan."""
+    roster indices). Each person serves one mission of `within` (by default the whole
+    board: missions whose spans all overlap), so the cuts hold for every plan."""
     n = len(board.roster)
     # key -> (the union of the pools, mission -> how many of that kind the mission needs).
     groups: dict[bytes, tuple[np.ndarray, dict[int, int]]] = {}
@@ -396,7 +543,8 @@ def capacities(board: Board, pools: Sequence[np.ndarray]) -> list[Capacity]:
         needs[k] = max(needs.get(k, 0), count)
 
     everyone = np.ones(n, dtype=bool)
-    for k, req in enumerate(board.missions):
+    for k in range(len(board.missions)) if within is None else within:
+        req = board.missions[k]
         add(b"size", everyone, k, req.low)
         add(b"lead" + np.packbits(req.lead_kind).tobytes(), req.leads, k, 1)
         for need in req.counts:

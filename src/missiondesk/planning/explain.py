@@ -12,7 +12,7 @@ from itertools import combinations
 import numpy as np
 
 from missiondesk.planning.candidates import Board, Requirements, blocked_by
-from missiondesk.planning.greedy import Assignment, build_squad
+from missiondesk.planning.greedy import Assignment, Busy, build_squad
 from missiondesk.planning.quality import JUNIOR, PAIR_CAP, SENIORS
 from missiondesk.planning.rules import ALWAYS, CLIENT, Need, plural
 
@@ -82,8 +82,37 @@ def _margin(board: Board, req: Requirements, qualify: np.ndarray, placed: Mappin
     return f"of the {len(people)} who qualify, " + "; ".join(parts)
 
 
+def clashing(board: Board, k: int, busy: Busy) -> dict[int, str]:
+    """Who the plan's squads (placed in `busy`) keep from slot k, each with the squads
+    (and when): those on a squad whose span clashes with k's, and those whose departures
+    on the plan would break a `max_missions` order there."""
+    found: dict[int, str] = {}
+    labels: dict[tuple[int, ...], str] = {}
+    for p, taken in busy.slots.items():
+        clash = tuple(j for j in taken if board.clash(k, j))
+        if not clash:
+            if busy.may_add(p, k, taken):
+                continue
+            clash = tuple(sorted(taken))
+            suffix = ": too many missions (max_missions)"
+        else:
+            suffix = ""
+        if clash not in labels:
+            labels[clash] = "; ".join(
+                f"{board.missions[j].mission.id}, {when(board, j)}" for j in clash
+            )
+        found[p] = labels[clash] + suffix
+    return found
+
+
+def when(board: Board, k: int) -> str:
+    slot = board.slot(k)
+    return f"leaves {slot.departs:%Y-%m-%d %H:%M}, back {slot.returns:%Y-%m-%d %H:%M}"
+
+
 def explain_unstaffed(board: Board, k: int, placed: Mapping[int, str], proven: bool) -> list[str]:
-    """Which orders could not be met for mission k, and by what margin."""
+    """Which orders could not be met for slot k, and by what margin; `placed` is who
+    the plan's squads keep from it (`clashing`)."""
     req = board.missions[k]
     roster = board.roster
     usable = req.eligible.copy()
@@ -150,11 +179,19 @@ def explain_squad(
     everyone = list(squad.everyone)
     members: dict[int, list[str]] = {i: [] for i in everyone}
     leads_text = [n.text for n in req.needs if n.kind == "lead"]
+    slot = board.slot(k)
+    window = req.mission.window
+    last = (window.latest or window.earliest) if window else slot.day
+    first = window.earliest if window else slot.day
+    squad_reasons = [
+        f"leaves {slot.departs:%Y-%m-%d %H:%M} (window {first.isoformat()}"
+        + (f" to {last.isoformat()}" if last != first else "")
+        + f"), back {slot.returns:%Y-%m-%d %H:%M}"
+    ]
     members[squad.leader].append(
         f"leads the squad as {roster.shinobi[squad.leader].rank.value}"
         + (f" ({'; '.join(leads_text)})" if leads_text else "")
     )
-    squad_reasons = []
     for need in req.needs:
         if need.kind == "count":
             assert need.mask is not None

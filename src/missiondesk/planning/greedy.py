@@ -13,6 +13,7 @@ import numpy as np
 
 from missiondesk.planning.candidates import Board, Requirements
 from missiondesk.planning.quality import WEIGHTS
+from missiondesk.planning.rules import mission_limits
 
 _COVER = 1_000_000  # covering an unmet need outweighs any difference in points
 
@@ -108,27 +109,75 @@ def build_squad(req: Requirements, free: np.ndarray) -> Assignment | None:
 
 
 def mission_order(board: Board) -> list[int]:
-    """Pinned missions first, then by priority, then the scarcest (fewest eligible)."""
-    return sorted(
-        range(len(board.missions)),
-        key=lambda k: (
-            not board.missions[k].pinned,
-            -board.missions[k].priority,
-            int(board.missions[k].eligible.sum()),
-            board.missions[k].mission.id,
-        ),
-    )
+    """Missions (indices into `board.groups`): pinned first, then by priority, then the
+    scarcest (fewest eligible on its first day)."""
+
+    def key(g: int) -> tuple[bool, int, int, str]:
+        first = board.missions[board.groups[g][0]]
+        return (not first.pinned, -first.priority, int(first.eligible.sum()), first.mission.id)
+
+    return sorted((g for g, slots in enumerate(board.groups) if slots), key=key)
+
+
+class Busy:
+    """Who the plan so far has placed on which slots, and who is therefore free for one
+    more slot: nobody whose slots clash with it, nor anyone the plan's own departures
+    would put over a `max_missions` order (theirs or the slot's)."""
+
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self.slots: dict[int, list[int]] = {}  # person -> slots they are on
+        self.squads: dict[int, Assignment] = {}
+        self.limits = [
+            mission_limits(r.assessment, board.village.standing_orders) for r in board.missions
+        ]
+        self.counting = any(self.limits)
+
+    def free_for(self, k: int) -> np.ndarray:
+        free = np.ones(len(self.board.roster), dtype=bool)
+        counted: set[int] = set()
+        for j, squad in self.squads.items():
+            if self.board.clash(k, j):
+                free[list(squad.everyone)] = False
+            elif self.counting:
+                counted.update(squad.everyone)
+        for p in counted:
+            if free[p] and not self.may_add(p, k, self.slots[p]):
+                free[p] = False
+        return free
+
+    def may_add(self, p: int, k: int, taken: list[int]) -> bool:
+        board = self.board
+        if any(board.clash(k, j) for j in taken):
+            return False
+        after = [*taken, k]
+        for j in after:
+            day = board.slot(j).day
+            for count, days in self.limits[j]:
+                before = int(board.roster.missions_before(day, days)[p])
+                plan = sum(1 for i in after if 0 < (day - board.slot(i).day).days <= days)
+                if before + plan + 1 > count:
+                    return False
+        return True
+
+    def place(self, k: int, squad: Assignment) -> None:
+        self.squads[k] = squad
+        for p in squad.everyone:
+            self.slots.setdefault(p, []).append(k)
 
 
 def greedy_plan(board: Board, order: Sequence[int] | None = None) -> dict[int, Assignment]:
-    """Squads by mission index; a mission that cannot be staffed is left out."""
-    taken = np.zeros(len(board.roster), dtype=bool)
+    """Squads by slot index: missions in `order` (indices into `board.groups`), each on
+    the first of its days a squad can be built for; a mission that cannot be staffed is
+    left out. Pinned shinobi are kept for their own missions."""
+    pinned = np.zeros(len(board.roster), dtype=bool)
     for req in board.missions:
-        taken[req.pinned] = True
-    plan: dict[int, Assignment] = {}
-    for k in mission_order(board) if order is None else order:
-        squad = build_squad(board.missions[k], ~taken)
-        if squad is not None:
-            plan[k] = squad
-            taken[list(squad.everyone)] = True
-    return plan
+        pinned[req.pinned] = True
+    busy = Busy(board)
+    for g in mission_order(board) if order is None else order:
+        for k in board.groups[g]:
+            squad = build_squad(board.missions[k], busy.free_for(k) & ~pinned)
+            if squad is not None:
+                busy.place(k, squad)
+                break
+    return busy.squads

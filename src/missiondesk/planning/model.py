@@ -1,21 +1,22 @@
-"""The CP-SAT model over the pruned candidates, solved lexicographically: first the total
-priority of staffed missions, then, with that held, the quality points.
+"""The CP-SAT model over the pruned candidates: a boolean per (slot, person) pair, per
+slot, and per leader, built in named steps; `search.py` solves it.
+
+A slot is one mission on one departure day (`candidates.Requirements.slot`). At most one
+slot of a mission is staffed; one person serves on at most one slot of every set of slots
+whose spans pairwise clash (`Board.cliques`, restricted to the person's own candidate
+slots); `max_missions` counts the plan's own departures before each slot.
 """
 
 from __future__ import annotations
 
 import itertools
-import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import partial
-from typing import Literal
+from collections.abc import Mapping
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from missiondesk.planning.candidates import Board, Candidates, capacities
+from missiondesk.planning.candidates import Board, Candidates, Requirements, capacities
 from missiondesk.planning.greedy import Assignment
 from missiondesk.planning.quality import (
     JUNIOR,
@@ -26,142 +27,195 @@ from missiondesk.planning.quality import (
     member_points,
     teammates,
 )
-from missiondesk.planning.relax import Relaxation, lp_relaxation
-
-Phase = Literal["greedy", "priority", "quality"]
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """The best plan so far and what is proven, for a progress bar."""
-
-    phase: Phase
-    seconds: float
-    objective: int  # total priority staffed by the best plan so far
-    bound: int  # proven upper bound on it
-    quality: int | None = None
-    quality_bound: int | None = None
-
-
-Progress = Callable[[ProgressEvent], None]
-
-
-@dataclass
-class SolveResult:
-    squads: dict[int, Assignment]
-    priority: int
-    priority_bound: int
-    quality: int | None
-    quality_bound: int | None
-    quality_proven: bool
-    priority_proven_at: float | None
-
-
-class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, report: Callable[[cp_model.CpSolverSolutionCallback], None]) -> None:
-        super().__init__()
-        self._report = report
-
-    def on_solution_callback(self) -> None:
-        self._report(self)
+from missiondesk.planning.rules import mission_limits
+from missiondesk.planning.timing import cliques
 
 
 class PlanModel:
-    """Booleans x (person on mission), l (person leads mission) over candidate pairs,
-    y (mission staffed) per mission, plus pair and junior indicators for quality."""
+    """Booleans x (person on slot), l (person leads slot) over candidate pairs, y (slot
+    staffed) per slot, plus pair and junior indicators for quality."""
 
     def __init__(self, board: Board, candidates: Candidates, scores: np.ndarray) -> None:
         self.board = board
         self.cands = candidates
-        model = cp_model.CpModel()
-        self.model = model
-        roster = board.roster
-        mission, person = candidates.mission, candidates.person
-        n_pairs = len(person)
-        self.x = [model.new_bool_var(f"x{j}") for j in range(n_pairs)]
-        self.y = [model.new_bool_var(f"y{k}") for k in range(len(board.missions))]
-        self.lead: dict[int, cp_model.IntVar] = {}
-        starts = np.searchsorted(mission, np.arange(len(board.missions) + 1))
-        self.starts = starts
-        member_coef = np.zeros(n_pairs, dtype=np.int64)
-        lead_terms: list[tuple[cp_model.IntVar, int]] = []
+        self.model = cp_model.CpModel()
         self.lookup: dict[tuple[int, int], int] = {}
+        self.lead: dict[int, cp_model.IntVar] = {}
         self.extra: dict[int, cp_model.IntVar] = {}
         self._padded: dict[int, cp_model.IntVar] = {}
-        # (indicator, mission, the pairs' x indices it needs all of / any of each group)
+        # (indicator, slot, the pairs' x indices it needs all of / any of each group)
         self._bonuses: list[tuple[cp_model.IntVar, int, list[list[int]]]] = []
-        for k, req in enumerate(board.missions):
-            a, b = int(starts[k]), int(starts[k + 1])
-            who = person[a:b]
-            xs = self.x[a:b]
-            y = self.y[k]
-            for j, p in zip(range(a, b), who.tolist(), strict=True):
-                self.lookup[(k, p)] = j
-            if req.low > req.high or b == a:
-                # Nobody can be staffed on it; nobody may be placed on it either.
-                model.add(y == 0)
-                for x in xs:
-                    model.add(x == 0)
-                continue
-            size = cp_model.LinearExpr.sum(xs)
-            model.add(size >= req.low * y)
-            model.add(size <= req.high * y)
-            leads = []
-            kept = np.isin(who, list(req.previous))
-            member_coef[a:b] = member_points(
-                scores[a:b], board.workload[k][who], roster.flagged[who], kept
-            ) + board.weights.volunteer * np.isin(who, list(req.volunteered))
-            lead_coef = leader_points(
-                scores[a:b], roster.flagged[who], who == (req.previous_leader or -1)
-            )
-            for offset, p in enumerate(who.tolist()):
-                if req.leads[p]:
-                    lv = model.new_bool_var(f"l{a + offset}")
-                    model.add_implication(lv, xs[offset])
-                    self.lead[a + offset] = lv
-                    leads.append(lv)
-                    lead_terms.append((lv, int(lead_coef[offset])))
-            model.add(cp_model.LinearExpr.sum(leads) == y)
-            for need in req.counts:
-                assert need.mask is not None
-                fit = [xs[o] for o in np.flatnonzero(need.mask[who]).tolist()]
-                model.add(cp_model.LinearExpr.sum(fit) >= need.count * y)
-            for p in req.pinned:
-                model.add(xs[int(np.flatnonzero(who == p)[0])] == 1)
-            here = set(who.tolist())
-            for group in req.teams:
-                # keep_teams: all of the team or none of it; a member who is no candidate
-                # here keeps the whole team off.
-                at = [int(np.flatnonzero(who == p)[0]) for p in group.tolist() if p in here]
-                if len(at) < len(group):
-                    for o in at:
-                        model.add(xs[o] == 0)
-                else:
-                    for o1, o2 in itertools.pairwise(at):
-                        model.add(xs[o1] == xs[o2])
-            if req.high > req.base:
-                # Members beyond the base size: each pays the padding cost.
-                extra = model.new_int_var(0, req.high - req.base, f"e{k}")
-                model.add(size - req.base <= extra)
-                self.extra[k] = extra
-        pools = [person[int(starts[k]) : int(starts[k + 1])] for k in range(len(board.missions))]
-        for cut in capacities(board, pools):
-            model.add(
-                cp_model.LinearExpr.weighted_sum([self.y[k] for k in cut.missions], cut.need)
-                <= cut.capacity
-            )
-        by_person: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        self._member_coef = np.zeros(len(candidates.person), dtype=np.int64)
+        self._lead_terms: list[tuple[cp_model.IntVar, int]] = []
+        self._variables()
+        for k in range(len(board.missions)):
+            self._squad_rules(k, scores)
+        self._one_slot_per_mission()
+        self._capacity_cuts()
+        self._one_squad_at_a_time()
+        self._plan_departures_count()
+        self._objectives()
+
+    # --- the steps ------------------------------------------------------------------------
+
+    def _variables(self) -> None:
+        mission, person = self.cands.mission, self.cands.person
+        self.x = [self.model.new_bool_var(f"x{j}") for j in range(len(person))]
+        self.y = [self.model.new_bool_var(f"y{k}") for k in range(len(self.board.missions))]
+        self.starts = np.searchsorted(mission, np.arange(len(self.board.missions) + 1))
+        for j, (k, p) in enumerate(zip(mission.tolist(), person.tolist(), strict=True)):
+            self.lookup[(k, p)] = j
+        self._per_person: dict[int, list[int]] = defaultdict(list)
         for j, p in enumerate(person.tolist()):
-            by_person[p].append(self.x[j])
-        for xs_p in by_person.values():
-            if len(xs_p) > 1:
-                model.add_at_most_one(xs_p)
+            self._per_person[p].append(j)
+
+    def _squad_rules(self, k: int, scores: np.ndarray) -> None:
+        """Slot k's squad: its size, one leader, its counted needs, its pins and teams."""
+        model, req = self.model, self.board.missions[k]
+        a, b = int(self.starts[k]), int(self.starts[k + 1])
+        who = self.cands.person[a:b]
+        xs = self.x[a:b]
+        y = self.y[k]
+        if req.low > req.high or b == a:
+            # Nobody can be staffed on it; nobody may be placed on it either.
+            model.add(y == 0)
+            for x in xs:
+                model.add(x == 0)
+            return
+        size = cp_model.LinearExpr.sum(xs)
+        model.add(size >= req.low * y)
+        model.add(size <= req.high * y)
+        self._member_coef[a:b] = self._member_points(k, who, scores[a:b], req)
+        lead_coef = leader_points(
+            scores[a:b], self.board.roster.flagged[who], who == (req.previous_leader or -1)
+        )
+        leads = []
+        for offset, p in enumerate(who.tolist()):
+            if req.leads[p]:
+                lv = model.new_bool_var(f"l{a + offset}")
+                model.add_implication(lv, xs[offset])
+                self.lead[a + offset] = lv
+                leads.append(lv)
+                self._lead_terms.append((lv, int(lead_coef[offset])))
+        model.add(cp_model.LinearExpr.sum(leads) == y)
+        for need in req.counts:
+            assert need.mask is not None
+            fit = [xs[o] for o in np.flatnonzero(need.mask[who]).tolist()]
+            model.add(cp_model.LinearExpr.sum(fit) >= need.count * y)
+        for p in req.pinned:
+            # The squad holds its pins whichever day it leaves (and a day on which a pin
+            # may not serve was dropped when compiling).
+            model.add(xs[int(np.flatnonzero(who == p)[0])] == y)
+        here = set(who.tolist())
+        for group in req.teams:
+            # keep_teams: all of the team or none of it; a member who is no candidate
+            # here keeps the whole team off.
+            at = [int(np.flatnonzero(who == p)[0]) for p in group.tolist() if p in here]
+            if len(at) < len(group):
+                for o in at:
+                    model.add(xs[o] == 0)
+            else:
+                for o1, o2 in itertools.pairwise(at):
+                    model.add(xs[o1] == xs[o2])
+        if req.high > req.base:
+            # Members beyond the base size: each pays the padding cost.
+            extra = model.new_int_var(0, req.high - req.base, f"e{k}")
+            model.add(size - req.base <= extra)
+            self.extra[k] = extra
+
+    def _member_points(
+        self, k: int, who: np.ndarray, scores: np.ndarray, req: Requirements
+    ) -> np.ndarray:
+        kept = np.isin(who, list(req.previous))
+        return member_points(
+            scores, self.board.workload[k][who], self.board.roster.flagged[who], kept
+        ) + self.board.weights.volunteer * np.isin(who, list(req.volunteered))
+
+    def _one_slot_per_mission(self) -> None:
+        """A mission leaves once: at most one of its days is staffed (exactly one when
+        someone is pinned to it)."""
+        for slots in self.board.groups:
+            ys = [self.y[k] for k in slots]
+            if any(self.board.missions[k].pinned for k in slots):
+                self.model.add(cp_model.LinearExpr.sum(ys) == 1)
+            elif len(ys) > 1:
+                self.model.add_at_most_one(ys)
+
+    def _capacity_cuts(self) -> None:
+        """Counting cuts (candidates.capacities) within each set of clashing slots."""
+        board = self.board
+        pools = [
+            self.cands.person[int(self.starts[k]) : int(self.starts[k + 1])]
+            for k in range(len(board.missions))
+        ]
+        for clique in board.cliques():
+            for cut in capacities(board, pools, clique):
+                self.model.add(
+                    cp_model.LinearExpr.weighted_sum([self.y[k] for k in cut.missions], cut.need)
+                    <= cut.capacity
+                )
+
+    def _one_squad_at_a_time(self) -> None:
+        """Per person, at most one of each set of their candidate slots that pairwise
+        clash (departure to return, with the rest before it). The clash relation is an
+        interval graph, so these cliques say exactly what NoOverlap on optional intervals
+        would, and give the LP its tightest form (docs/decisions.md). On a one-day board
+        every slot clashes with every other: one constraint per person, as before."""
+        slot = self.board.slot
+        seen: set[tuple[int, ...]] = set()
+        for js in self._per_person.values():
+            if len(js) < 2:
+                continue
+            spans = [
+                (slot(int(self.cands.mission[j])).claim, slot(int(self.cands.mission[j])).end)
+                for j in js
+            ]
+            for clique in cliques(spans):
+                if len(clique) > 1:
+                    key = tuple(js[c] for c in clique)
+                    if key not in seen:
+                        seen.add(key)
+                        self.model.add_at_most_one([self.x[j] for j in key])
+
+    def _plan_departures_count(self) -> None:
+        """`max_missions` counts the plan's own departures in the days before each slot:
+        on slot k, a person's earlier slots of the plan within the order's days, plus
+        those on record, plus this one, are at most the order's count."""
+        board = self.board
+        limits = [
+            mission_limits(r.assessment, board.village.standing_orders) for r in board.missions
+        ]
+        if not any(limits):
+            return
+        day_of = np.array([board.slot(k).day.toordinal() for k in range(len(board.missions))])
+        if len(set(day_of.tolist())) < 2:
+            return  # one day: no departure of the plan is before another
+        pair_day = day_of[self.cands.mission] if len(self.cands.mission) else np.zeros(0)
+        mine = {p: np.array(js, dtype=np.int64) for p, js in self._per_person.items()}
+        for k, found in enumerate(limits):
+            if not found:
+                continue
+            day = board.slot(k).day
+            for j in range(int(self.starts[k]), int(self.starts[k + 1])):
+                p = int(self.cands.person[j])
+                js = mine[p]
+                before = day_of[k] - pair_day[js]
+                for count, days in found:
+                    earlier = js[(before > 0) & (before <= days)]
+                    room = count - 1 - int(board.roster.missions_before(day, days)[p])
+                    if len(earlier) > room:
+                        self.model.add(
+                            cp_model.LinearExpr.sum([self.x[i] for i in earlier.tolist()]) <= room
+                        ).only_enforce_if(self.x[j])
+
+    def _objectives(self) -> None:
+        board = self.board
         self.priority = cp_model.LinearExpr.weighted_sum(
             self.y, [r.priority for r in board.missions]
         )
         terms: list[cp_model.IntVar] = list(self.x)
-        coefs: list[int] = member_coef.tolist()
-        for lv, c in lead_terms:
+        coefs: list[int] = self._member_coef.tolist()
+        for lv, c in self._lead_terms:
             terms.append(lv)
             coefs.append(c)
         for extra in self.extra.values():
@@ -173,12 +227,14 @@ class PlanModel:
         coefs += coefs_pairs + coefs_juniors
         self.quality = cp_model.LinearExpr.weighted_sum(terms, coefs)
         # Larger than any difference in quality (booleans, and extras up to high - base).
-        widest = {k: self.board.missions[k].high - self.board.missions[k].base for k in self.extra}
+        widest = {k: board.missions[k].high - board.missions[k].base for k in self.extra}
         self.quality_span = (
             int(sum(abs(c) for c in coefs))
             + sum(WEIGHTS.padding * (w - 1) for w in widest.values())
             + 1
         )
+
+    # --- quality indicators ---------------------------------------------------------------
 
     def _bonus_allowed(self, k: int, bonus: cp_model.IntVar) -> None:
         """A bonus only for a squad within its base size: bonuses never pay for padding."""
@@ -304,193 +360,3 @@ class PlanModel:
             k: Assignment(leader[k], (leader[k], *sorted(p for p in ps if p != leader[k])))
             for k, ps in sorted(everyone.items())
         }
-
-
-def relaxed_bound(board: Board, seconds: float) -> int:
-    """An upper bound on the total priority valid for the whole board (not only the
-    candidates): missions that can be staffed alone, under the capacity cuts computed on
-    every eligible person."""
-    model = cp_model.CpModel()
-    y = [model.new_bool_var(f"y{k}") for k in range(len(board.missions))]
-    for k, req in enumerate(board.missions):
-        if not req.feasible_alone():
-            model.add(y[k] == 0)
-    pools = [np.flatnonzero(req.eligible) for req in board.missions]
-    for cut in capacities(board, pools):
-        model.add(
-            cp_model.LinearExpr.weighted_sum([y[k] for k in cut.missions], cut.need) <= cut.capacity
-        )
-    model.maximize(cp_model.LinearExpr.weighted_sum(y, [r.priority for r in board.missions]))
-    solver = _solver(seconds, 1)
-    status = solver.solve(model)
-    if status == cp_model.OPTIMAL:
-        return round(solver.objective_value)
-    if status == cp_model.FEASIBLE:
-        return int(np.floor(solver.best_objective_bound + 1e-6))
-    return sum(r.priority for r in board.missions if r.feasible_alone())
-
-
-def _solver(seconds: float, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, seconds)
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = 0
-    # The assignment's LP bound is tight only with the full linearisation; with few
-    # workers the default portfolio has no such worker and never proves anything.
-    if workers >= 2:
-        solver.parameters.subsolvers.extend(["max_lp", "quick_restart"])
-    else:
-        solver.parameters.linearization_level = 2
-    return solver
-
-
-class Infeasible(Exception):
-    """The pins cannot all hold together."""
-
-
-def _search(
-    plan_model: PlanModel,
-    incumbent: Mapping[int, Assignment],
-    seconds: float,
-    workers: int,
-    report: Callable[[cp_model.CpSolverSolutionCallback], None],
-    relaxation: Relaxation | None = None,
-) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
-    """CP-SAT from the complete hint `incumbent`; with a relaxation, restricted to the pairs
-    the LP uses and the incumbent's (a clone of the model: the full one is untouched)."""
-    model = plan_model.model
-    if relaxation is not None:
-        model = model.clone()
-        used = relaxation.solution[[x.index for x in plan_model.x]] > 1e-6
-        for k, squad in incumbent.items():
-            for p in squad.everyone:
-                used[plan_model.lookup[(k, p)]] = True
-        for j in np.flatnonzero(~used).tolist():
-            model.add(plan_model.x[j] == 0)
-    plan_model.hint(incumbent, model)
-    solver = _solver(seconds, workers)
-    return solver.solve(model, _Reporter(report)), solver
-
-
-def solve(
-    plan_model: PlanModel,
-    start: Mapping[int, Assignment],
-    start_priority: int,
-    upper_bound: int,
-    *,
-    deadline: float,
-    workers: int,
-    progress: Progress | None,
-    began: float,
-) -> SolveResult:
-    """Phase 1 maximises priority from the greedy hint (skipped when the greedy plan
-    already reaches `upper_bound`, a bound valid for the whole board); phase 2 holds that
-    priority and maximises quality.
-
-    Each phase first solves the LP relaxation over the candidates (a proven bound), then
-    searches the pairs the LP uses (fast, and usually optimal or within a fraction of a
-    percent), then the whole model from that plan with what time is left, if the bound is
-    not reached yet."""
-    model = plan_model.model
-
-    def emit(event: ProgressEvent) -> None:
-        if progress is not None:
-            progress(event)
-
-    def left() -> float:
-        return deadline - time.monotonic()
-
-    best, bound, squads = start_priority, upper_bound, dict(start)
-    proven_at: float | None = None
-    emit(ProgressEvent("greedy", time.monotonic() - began, best, bound))
-
-    def on_priority(trusted: bool, found: cp_model.CpSolverSolutionCallback) -> None:
-        # A restricted search's bound says nothing about the full model: not shown.
-        value, proven = round(found.objective_value), round(found.best_objective_bound)
-        top = min(proven, bound) if trusted else bound
-        emit(ProgressEvent("priority", time.monotonic() - began, value, top))
-
-    if best < bound:
-        model.maximize(plan_model.priority)
-        relaxation = lp_relaxation(model, 0.25 * left())
-        if relaxation is not None:
-            bound = min(bound, relaxation.bound)
-        # The restricted search first (when there is an LP), then the full model.
-        for restricted in (relaxation, None) if relaxation is not None else (None,):
-            if best >= bound or left() <= 0.05:
-                break
-            share = 0.25 if restricted is not None else 0.5
-            report = partial(on_priority, restricted is None)
-            status, solver = _search(
-                plan_model, squads, share * left(), workers, report, restricted
-            )
-            if status == cp_model.INFEASIBLE and restricted is None:
-                raise Infeasible
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                found = round(solver.objective_value)
-                if found >= best:
-                    best, squads = found, plan_model.read(solver)
-                if restricted is None:
-                    bound = min(bound, round(solver.best_objective_bound))
-                    if status == cp_model.OPTIMAL:
-                        bound = best
-    if best >= bound:
-        proven_at = time.monotonic() - began
-    proven = best >= bound
-    quality: int | None = None
-    quality_bound: int | None = None
-
-    def on_quality(trusted: bool, found: cp_model.CpSolverSolutionCallback) -> None:
-        top = round(found.best_objective_bound) if proven and trusted else None
-        if proven and quality_bound is not None:
-            top = quality_bound if top is None else min(top, quality_bound)
-        emit(
-            ProgressEvent(
-                "quality",
-                time.monotonic() - began,
-                found.value(plan_model.priority),
-                bound,
-                found.value(plan_model.quality),
-                top,
-            )
-        )
-
-    if proven:
-        model.add(plan_model.priority == best)
-        model.maximize(plan_model.quality)
-        relaxation = lp_relaxation(model, 0.25 * left()) if left() > 0.05 else None
-        if relaxation is not None:
-            quality_bound = relaxation.bound
-        passes: tuple[Relaxation | None, ...] = (
-            (relaxation, None) if relaxation is not None else (None,)
-        )
-    else:
-        # Never trade priority for quality: priority weighs more than any quality gain.
-        model.add(plan_model.priority >= best)
-        model.maximize(plan_model.priority * plan_model.quality_span + plan_model.quality)
-        passes = (None,)
-    for restricted in passes:
-        if left() <= 0.05 or (
-            quality is not None and quality_bound is not None and quality >= quality_bound
-        ):
-            break
-        share = 0.5 if restricted is not None else 1.0
-        report = partial(on_quality, restricted is None)
-        status, solver = _search(plan_model, squads, share * left(), workers, report, restricted)
-        if status == cp_model.INFEASIBLE and restricted is None:
-            raise Infeasible
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            value = solver.value(plan_model.quality)
-            priority = solver.value(plan_model.priority)
-            if quality is None or priority > best or value > quality:
-                squads = plan_model.read(solver)
-                best, quality = max(best, priority), value
-            if proven and restricted is None:
-                top = round(solver.best_objective_bound)
-                if status == cp_model.OPTIMAL:
-                    top = value
-                quality_bound = top if quality_bound is None else min(quality_bound, top)
-    if not proven:
-        quality_bound = None
-    quality_proven = quality is not None and quality_bound is not None and quality >= quality_bound
-    return SolveResult(squads, best, bound, quality, quality_bound, quality_proven, proven_at)

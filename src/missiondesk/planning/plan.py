@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import (
@@ -39,6 +40,8 @@ class PlannedSquad(_Shape):
     reasons: list[str]  # how the squad meets each order that applies
     judged_rank: MissionRank | None = None  # what the evidence made of it
     override: RankOverride | None = None  # the game master's rank, used as effective_rank
+    departs: dt.datetime | None = None  # village time; None only in plans stored before it
+    returns: dt.datetime | None = None  # departs + road hours of the route + hours on site
 
     @model_serializer(mode="wrap")
     def _as_spec_says(self, write: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -79,6 +82,13 @@ class UnstaffedMission(_Shape):
     override: RankOverride | None = None
 
 
+class Benched(_Shape):
+    """A shinobi available during the plan and on no squad, and why, in words."""
+
+    shinobi: str
+    reason: str
+
+
 class Quality(_Shape):
     """The second objective's points (docs/planning.md), in total and by term."""
 
@@ -105,9 +115,14 @@ class Plan(_Shape):
     quality: Quality
     baseline: Baseline
     seconds: dict[str, float | None]  # "total", "priority_proven" (None when not proven)
+    bench: list[Benched] = []  # every available shinobi left idle, and why
 
     def squads_by_mission(self) -> dict[str, Squad]:
         return {s.mission: s.squad() for s in self.squads}
+
+    def departures(self) -> dict[str, dt.datetime]:
+        """Mission -> its squad's planned departure (squads that have one)."""
+        return {s.mission: s.departs for s in self.squads if s.departs is not None}
 
 
 class Violation(_Shape):

@@ -13,15 +13,17 @@ from missiondesk.domain.village import HistoryEntry, Squad, Village
 from missiondesk.errors import named
 from missiondesk.planning.candidates import (
     Board,
+    Commitment,
     PlanningError,
     check_pins,
     compile_board,
     pair_scores,
     prune,
 )
-from missiondesk.planning.explain import explain_squad, explain_unstaffed
-from missiondesk.planning.greedy import Assignment, greedy_plan
-from missiondesk.planning.model import Infeasible, PlanModel, Progress, relaxed_bound, solve
+from missiondesk.planning.explain import clashing, explain_squad, explain_unstaffed
+from missiondesk.planning.greedy import Assignment, Busy, greedy_plan
+from missiondesk.planning.idle import bench, roster_scores
+from missiondesk.planning.model import PlanModel
 from missiondesk.planning.plan import (
     Baseline,
     Plan,
@@ -32,6 +34,7 @@ from missiondesk.planning.plan import (
 )
 from missiondesk.planning.quality import MemberScore, SquadPoints, squad_points
 from missiondesk.planning.roster import Departure, fills_role
+from missiondesk.planning.search import Infeasible, Progress, relaxed_bound, solve
 from missiondesk.planning.validator import validate_plan
 
 
@@ -57,6 +60,7 @@ def plan_board(
     workers: int = 2,
     progress: Progress | None = None,
     member_score: MemberScore | None = None,
+    commitments: Mapping[str, Sequence[Commitment]] | None = None,
 ) -> Plan:
     """Squads for the board (`missions`, by default every assessed or planned mission).
 
@@ -91,12 +95,15 @@ def plan_board(
         pins=pins,
         forbids=list(forbids or ()),
         previous=before,
+        commitments=commitments,
     )
     check_pins(board)
     start = greedy_plan(board)
     start_priority = sum(board.missions[k].priority for k in start)
     upper = relaxed_bound(board, min(2.0, 0.1 * time_limit))
-    candidates = prune(board, [start[k].everyone if k in start else () for k in range(len(ids))])
+    candidates = prune(
+        board, [start[k].everyone if k in start else () for k in range(len(board.missions))]
+    )
     scores = pair_scores(board, candidates, member_score)
     plan_model = PlanModel(board, candidates, scores)
     try:
@@ -118,8 +125,10 @@ def plan_board(
                 "the planning model rejected every plan, even the empty one"
             ) from None
         raise PlanningError(_pins_conflict(board)) from None
-    pinned_missions = {k for k, r in enumerate(board.missions) if r.pinned}
-    if not pinned_missions <= set(result.squads):
+    pinned_missions = [
+        slots for slots in board.groups if any(board.missions[k].pinned for k in slots)
+    ]
+    if not all(set(slots) & set(result.squads) for slots in pinned_missions):
         raise PlanningError(
             "no plan holding every pin ("
             + _pinned(board)
@@ -131,7 +140,7 @@ def plan_board(
         for k, p, s in zip(candidates.mission, candidates.person, scores, strict=True)
     }
     proven = result.priority >= result.priority_bound
-    plan = _assemble(board, result.squads, start, score_of, proven)
+    plan = _assemble(board, result.squads, start, score_of, proven, member_score, assessments)
     plan = plan.model_copy(
         update={
             "status": "optimal" if proven and result.quality_proven else "feasible",
@@ -157,9 +166,10 @@ def plan_board(
 
 def _pinned(board: Board) -> str:
     return "; ".join(
-        f"{', '.join(board.roster.ids[i] for i in r.pinned)} to {r.mission.id}"
-        for r in board.missions
-        if r.pinned
+        f"{', '.join(board.roster.ids[i] for i in board.missions[slots[0]].pinned)} "
+        f"to {board.missions[slots[0]].mission.id}"
+        for slots in board.groups
+        if slots and board.missions[slots[0]].pinned
     )
 
 
@@ -216,52 +226,32 @@ def _assemble(
     start: Mapping[int, Assignment],
     score_of: Mapping[tuple[int, int], float],
     proven: bool,
+    member_score: MemberScore | None,
+    assessments: Mapping[str, Assessment],
 ) -> Plan:
-    roster = board.roster
-    village = board.village
-    placed = {i: board.missions[k].mission.id for k, s in squads.items() for i in s.everyone}
-    planned = []
-    for k, squad in sorted(squads.items(), key=lambda item: board.missions[item[0]].mission.id):
-        req = board.missions[k]
-        reasons, why = explain_squad(board, k, squad, {i: score_of[(k, i)] for i in squad.everyone})
-        planned.append(
-            PlannedSquad(
-                mission=req.mission.id,
-                effective_rank=req.assessment.effective_rank,
-                leader=roster.ids[squad.leader],
-                members=[
-                    PlannedMember(
-                        shinobi=roster.ids[i],
-                        roles=sorted(
-                            r
-                            for r, minimums in village.roles.items()
-                            if fills_role(roster.shinobi[i], minimums)
-                        ),
-                        reasons=why[i],
-                    )
-                    for i in squad.everyone
-                ],
-                reasons=reasons,
-                judged_rank=req.assessment.judged_rank,
-                override=req.assessment.override,
-            )
-        )
-    unstaffed = [
-        UnstaffedMission(
-            mission=req.mission.id,
-            effective_rank=req.assessment.effective_rank,
-            reasons=explain_unstaffed(board, k, placed, proven),
-            judged_rank=req.assessment.judged_rank,
-            override=req.assessment.override,
-        )
-        for k, req in sorted(enumerate(board.missions), key=lambda item: item[1].mission.id)
-        if k not in squads
+    planned = [
+        _planned_squad(board, k, squad, score_of)
+        for k, squad in sorted(squads.items(), key=lambda item: board.missions[item[0]].mission.id)
     ]
+    busy = Busy(board)
+    for k, squad in squads.items():
+        busy.place(k, squad)
+    unstaffed = sorted(
+        [
+            *(
+                _unstaffed(board, slots, busy, proven)
+                for slots in board.groups
+                if slots and not set(slots) & set(squads)
+            ),
+            *(_passed(board, mid, assessments[mid]) for mid in board.passed),
+        ],
+        key=lambda u: u.mission,
+    )
     moved = sum(
         1
-        for k, req in enumerate(board.missions)
-        for i in req.previous
-        if k not in squads or i not in squads[k].everyone
+        for slots in board.groups
+        for i in (board.missions[slots[0]].previous if slots else ())
+        if not any(k in squads and i in squads[k].everyone for k in slots)
     )
     points = _points(board, squads, score_of)
     greedy_points = _points(board, start, score_of)
@@ -281,6 +271,66 @@ def _assemble(
             quality=sum(p.total for p in greedy_points.values()),
         ),
         seconds={},
+        bench=bench(board, squads, roster_scores(board, score_of, member_score)),
+    )
+
+
+def _planned_squad(
+    board: Board, k: int, squad: Assignment, score_of: Mapping[tuple[int, int], float]
+) -> PlannedSquad:
+    roster, village, req = board.roster, board.village, board.missions[k]
+    reasons, why = explain_squad(board, k, squad, {i: score_of[(k, i)] for i in squad.everyone})
+    return PlannedSquad(
+        mission=req.mission.id,
+        effective_rank=req.assessment.effective_rank,
+        leader=roster.ids[squad.leader],
+        members=[
+            PlannedMember(
+                shinobi=roster.ids[i],
+                roles=sorted(
+                    r
+                    for r, minimums in village.roles.items()
+                    if fills_role(roster.shinobi[i], minimums)
+                ),
+                reasons=why[i],
+            )
+            for i in squad.everyone
+        ],
+        reasons=reasons,
+        judged_rank=req.assessment.judged_rank,
+        override=req.assessment.override,
+        departs=board.slot(k).departs,
+        returns=board.slot(k).returns,
+    )
+
+
+def _unstaffed(board: Board, slots: Sequence[int], busy: Busy, proven: bool) -> UnstaffedMission:
+    """Why none of the mission's days could be staffed: each day's reasons, named by
+    its departure when there are several."""
+    reasons: list[str] = []
+    for k in slots:
+        found = explain_unstaffed(board, k, clashing(board, k, busy), proven)
+        if len(slots) > 1:
+            found = [f"leaving {board.slot(k).departs:%Y-%m-%d %H:%M}: {r}" for r in found]
+        reasons += [r for r in found if r not in reasons]
+    req = board.missions[slots[0]]
+    return UnstaffedMission(
+        mission=req.mission.id,
+        effective_rank=req.assessment.effective_rank,
+        reasons=reasons,
+        judged_rank=req.assessment.judged_rank,
+        override=req.assessment.override,
+    )
+
+
+def _passed(board: Board, mid: str, assessment: Assessment) -> UnstaffedMission:
+    """A mission whose window has passed is never planned on a past date (SPEC 8)."""
+    return UnstaffedMission(
+        mission=mid,
+        effective_rank=assessment.effective_rank,
+        reasons=[board.passed[mid]],
+        judged_rank=assessment.judged_rank,
+        override=assessment.override,
     )
 
 
@@ -299,16 +349,16 @@ def _second_opinion(
         for v in validate_plan(village, assessments, plan, flags, history)
     ]
     squads = plan.squads_by_mission()
-    where = {sid: mid for mid, s in squads.items() for sid in s.everyone}
     problems += [
         f"{sid} is pinned to {mid} but is not on it"
         for sid, mid in pins.items()
-        if where.get(sid) != mid
+        if mid not in squads or sid not in squads[mid].everyone
     ]
     problems += [
-        f"{sid} is forbidden for {mid or 'every mission'} but is on {where[sid]}"
-        for sid, mid in forbids
-        if sid in where and mid in (None, where[sid])
+        f"{sid} is forbidden for {forbidden or 'every mission'} but is on {mid}"
+        for sid, forbidden in forbids
+        for mid, squad in squads.items()
+        if sid in squad.everyone and forbidden in (None, mid)
     ]
     if problems:
         raise PlanningBug("the planner built an invalid plan: " + "; ".join(problems))

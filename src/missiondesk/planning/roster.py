@@ -56,6 +56,20 @@ class Record:
         self.departures = {sid: sorted(days) for sid, days in departures.items()}
         self.last_return = returns
 
+    def plus(self, extra: Iterable[Departure]) -> Record:
+        """This record with more departures (a plan's earlier squads), without re-reading
+        the history: only the shinobi they name are copied."""
+        out = Record(())
+        out.departures = dict(self.departures)
+        out.last_return = dict(self.last_return)
+        for entry in extra:
+            for sid in entry.members:
+                out.departures[sid] = sorted([*out.departures.get(sid, []), entry.departed])
+                back = entry.returned
+                if back is not None and (sid not in out.last_return or out.last_return[sid] < back):
+                    out.last_return[sid] = back
+        return out
+
     def missions_before(self, sid: str, earliest: dt.date, days: int) -> int:
         """Missions `sid` departed on in the `days` days before `earliest` (earliest excluded)."""
         found = self.departures.get(sid, [])
@@ -63,13 +77,20 @@ class Record:
         return bisect_left(found, earliest) - bisect_left(found, start)
 
 
-def may_leave_on(shinobi: Shinobi, day: dt.date) -> bool:
-    """SPEC 4, always true: available, or injured/resting and back on or before `day`."""
-    if shinobi.status is ShinobiStatus.AVAILABLE:
+def free_to_leave(status: str, available_from: dt.date | None, day: dt.date) -> bool:
+    """SPEC 4, always true, judged at a departure on `day`: available, or injured/resting
+    and back on or before `day`. The one definition: the planner (`may_leave_on`, and
+    `Roster.may_leave_on` as its vector form) and approve/dispatch (services/lifecycle.py)
+    all ask it."""
+    if status == ShinobiStatus.AVAILABLE:
         return True
-    if shinobi.status in RECOVERING:
-        return shinobi.available_from is not None and shinobi.available_from <= day
+    if status in RECOVERING:
+        return available_from is not None and available_from <= day
     return False
+
+
+def may_leave_on(shinobi: Shinobi, day: dt.date) -> bool:
+    return free_to_leave(shinobi.status, shinobi.available_from, day)
 
 
 def bound_elsewhere(village: Village, committed: Collection[str]) -> Village:
@@ -147,7 +168,7 @@ class Roster:
         return len(self.shinobi)
 
     def may_leave_on(self, day: dt.date) -> np.ndarray:
-        """Vector form of `may_leave_on`."""
+        """Vector form of `free_to_leave` (`available` and `back_on` are its two cases)."""
         key = day.toordinal()
         if key not in self._free:
             self._free[key] = self.available | (self.back_on <= key)

@@ -298,6 +298,13 @@ def needs_max_missions(order: MaxMissions, view: MissionView) -> list[Need]:
     ]
 
 
+def mission_limits(assessment: Assessment, orders: Sequence[Any]) -> list[tuple[int, int]]:
+    """(count, days) of each `max_missions` order that applies at the mission's rank."""
+    return [
+        (o.count, o.days) for o in orders if o.rule == "max_missions" and applies(o, assessment)
+    ]
+
+
 # --- min_rest ---------------------------------------------------------------------------
 
 

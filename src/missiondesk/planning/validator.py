@@ -1,16 +1,38 @@
 """A second opinion on any plan: every standing order and always-true rule re-checked on
 the concrete squads, from the rules' definitions, without the solver's encoding.
+
+Over time (SPEC section 9) it recomputes, from the plan's departures and the village
+alone: each departure inside its mission's window and not before the clock's now; each
+return (road hours of the route plus hours on site); that nobody is on two squads whose
+spans (departure to return) overlap; and `min_rest` and `max_missions` with the plan's
+own earlier squads counted as departures and returns.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.village import HistoryEntry, Squad, Village
+from missiondesk.domain.village import HistoryEntry, Mission, Squad, Village
 from missiondesk.planning.plan import Plan, Violation
 from missiondesk.planning.roster import Departure, Record, fills_role
 from missiondesk.planning.rules import ALWAYS, SquadFacts, check_squad
+from missiondesk.planning.timing import returns_at, span_hours
+from missiondesk.risk.roads import RoadNetwork
+
+
+@dataclass(frozen=True)
+class _Planned:
+    mission: str
+    squad: Squad
+    departs: dt.datetime | None
+    returns: dt.datetime | None
+
+
+def _at(at: dt.datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M}"
 
 
 def validate_plan(
@@ -19,24 +41,42 @@ def validate_plan(
     plan: Plan | Mapping[str, Squad],
     flags: Mapping[str, Collection[str]] | None = None,
     extra_history: Iterable[HistoryEntry | Departure] = (),
+    departs: Mapping[str, dt.datetime] | None = None,
 ) -> list[Violation]:
-    """Every violation in `plan` (empty when it obeys everything), in mission order."""
+    """Every violation in `plan` (empty when it obeys everything), in mission order. A
+    plain mapping of squads is judged at the departures in `departs` (returns computed
+    here), and a mission without one on its earliest day, with no time checks."""
+    missions = {m.id: m for m in village.missions}
+    network = RoadNetwork.from_village(village)
     if isinstance(plan, Plan):
-        squads = plan.squads_by_mission()
+        planned = [_Planned(s.mission, s.squad(), s.departs, s.returns) for s in plan.squads]
         claimed = {s.mission: {m.shinobi: m.roles for m in s.members} for s in plan.squads}
     else:
-        squads, claimed = dict(plan), {}
-    missions = {m.id: m for m in village.missions}
+        planned = []
+        for mid, squad in plan.items():
+            at = (departs or {}).get(mid)
+            back = (
+                returns_at(at, span_hours(missions[mid], network))
+                if at is not None and mid in missions
+                else None
+            )
+            planned.append(_Planned(mid, squad, at, back))
+        claimed = {}
     shinobi = {s.id: s for s in village.shinobi}
     threats = {t.id: t for t in village.threats}
     record = Record(village.history, extra_history)
     found: list[Violation] = []
-    placed: dict[str, str] = {}
 
     def broken(mission: str, text: str, order: str = ALWAYS, rule: str = "always") -> None:
         found.append(Violation(mission=mission, order=order, rule=rule, message=text))
 
-    for mid, squad in sorted(squads.items()):
+    # The order squads leave in: each is judged with the plan's earlier squads on record.
+    def leaves(p: _Planned) -> tuple[dt.datetime, str]:
+        return (p.departs or dt.datetime.min, p.mission)
+
+    earlier: list[_Planned] = []
+    for p in sorted(planned, key=leaves):
+        mid, squad = p.mission, p.squad
         mission = missions.get(mid)
         if mission is None:
             broken(mid, f"{mid!r} is not a mission of the village")
@@ -48,13 +88,21 @@ def validate_plan(
         unknown = [s for s in squad.everyone if s not in shinobi]
         for sid in unknown:
             broken(mid, f"{sid!r} is not a shinobi of the village")
-        for sid in squad.everyone:
-            if sid in placed:
-                broken(mid, f"{sid} is also on the squad for {placed[sid]}")
-            else:
-                placed[sid] = mid
         if unknown:
             continue
+        for text in _timing(village, mission, p, network):
+            broken(mid, text)
+        ours = set(squad.everyone)
+        sharing = [e for e in earlier if ours & set(e.squad.everyone)]
+        for e in sharing:
+            for sid in sorted(ours & set(e.squad.everyone)):
+                if e.returns is None or p.departs is None or p.departs < e.returns:
+                    when = (
+                        f" (leaves {_at(e.departs)}, back {_at(e.returns)})"
+                        if e.departs and e.returns
+                        else ""
+                    )
+                    broken(mid, f"{sid} is also on the squad for {e.mission}{when}")
         for sid, roles in claimed.get(mid, {}).items():
             for role in roles:
                 if role not in village.roles or not fills_role(shinobi[sid], village.roles[role]):
@@ -63,16 +111,55 @@ def validate_plan(
         facts = SquadFacts(
             mission=mission,
             assessment=assessment,
-            earliest=mission.earliest(village.village.today),
+            earliest=p.departs.date() if p.departs else mission.earliest(village.village.today),
             leader=people[0],
             everyone=people,
             roles=village.roles,
             threats=threats,
             countermeasures=village.countermeasures,
             flags=flags or {},
-            record=record,
+            record=record.plus(
+                Departure(
+                    members=tuple(s for s in e.squad.everyone if s in ours),
+                    departed=e.departs.date(),
+                    returned=e.returns.date() if e.returns else None,
+                    mission=e.mission,
+                )
+                for e in sharing
+                if e.departs is not None
+            ),
             roster=tuple(village.shinobi),
         )
         for order, rule, text in check_squad(facts, village.standing_orders):
             broken(mid, text, order, rule)
+        earlier.append(p)
+    return sorted(found, key=lambda v: v.mission)
+
+
+def _timing(village: Village, mission: Mission, p: _Planned, network: RoadNetwork) -> list[str]:
+    """A departure inside the window and not before now, and the return it implies."""
+    if p.departs is None:
+        return []
+    found = []
+    now = village.village.now
+    if p.departs < now:
+        found.append(f"leaves {_at(p.departs)}, before the clock's now ({_at(now)})")
+    window = mission.window
+    day = p.departs.date()
+    if window is not None:
+        last = window.latest or window.earliest
+        if not window.earliest <= day <= last:
+            found.append(
+                f"leaves on {day.isoformat()}, outside its window "
+                f"({window.earliest.isoformat()} to {last.isoformat()})"
+            )
+    elif day != village.village.today:
+        found.append(f"leaves on {day.isoformat()}, but it has no window: it leaves today")
+    expected = returns_at(p.departs, span_hours(mission, network))
+    if p.returns != expected:
+        said = _at(p.returns) if p.returns else "nothing"
+        found.append(
+            f"returns {said}, but leaving {_at(p.departs)} it is back at {_at(expected)} "
+            "(road hours of the route and hours on site)"
+        )
     return found

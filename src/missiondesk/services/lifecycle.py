@@ -7,7 +7,7 @@ raises `Conflict` (exit 2) and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, delete, insert, select, update
@@ -19,6 +19,8 @@ from missiondesk.domain.village import Squad
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.operations.schedule import Checkin, planned_checkins
 from missiondesk.operations.transitions import MOVES, Step, allows
+from missiondesk.planning.roster import free_to_leave
+from missiondesk.planning.timing import returns_at, route_span_hours
 from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import (
@@ -32,6 +34,9 @@ from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 from missiondesk.store.village_rows import road_network
 
+if TYPE_CHECKING:
+    from missiondesk.risk.roads import RoadNetwork
+
 
 class StepResult(BaseModel):
     mission: str
@@ -44,8 +49,8 @@ class StepResult(BaseModel):
 def approve(
     db: Database, mission_id: str, *, actor: str, at: dt.datetime | None = None
 ) -> StepResult:
-    """Make a planned squad binding. Its members are committed to this mission: the
-    database's key on commitments is what stops two approvals sharing a shinobi."""
+    """Make a planned squad binding. Its members are committed to this mission; under
+    the write lock, nobody may be committed to two squads whose spans overlap."""
     with db.transaction() as connection:
         at = acting_time(connection, at)
         mission = mission_in(
@@ -73,9 +78,13 @@ def approve(
 
 
 def _check_still_free(connection: Connection, mission: dict[str, Any], ids: list[str]) -> None:
-    """Everyone on the squad can still go: not injured since, not committed elsewhere."""
-    earliest = (
-        mission["earliest"] or connection.execute(select(t.village.c.now)).scalar_one().date()
+    """Everyone on the squad can still go at its planned departure: not injured past it,
+    not committed to another squad whose span overlaps its own (SPEC section 9)."""
+    leaves = mission["departed_at"]
+    day = (
+        leaves.date()
+        if leaves is not None
+        else mission["earliest"] or connection.execute(select(t.village.c.now)).scalar_one().date()
     )
     people = {
         r.id: r
@@ -90,19 +99,10 @@ def _check_still_free(connection: Connection, mission: dict[str, Any], ids: list
         person = people.get(shinobi_id)
         if person is None:
             problems.append(f"{shinobi_id} is no longer on the roster")
-        elif person.status == ShinobiStatus.AVAILABLE or (
-            person.status in RECOVERING and person.available_from <= earliest
-        ):
-            continue
-        else:
+        elif not free_to_leave(person.status, person.available_from, day):
             since = f" until {person.available_from}" if person.available_from else ""
             problems.append(f"{shinobi_id} is {person.status}{since}")
-    taken = connection.execute(
-        select(t.commitment.c.shinobi_id, t.commitment.c.mission_id).where(
-            t.commitment.c.shinobi_id.in_(ids)
-        )
-    ).all()
-    problems += [f"{s} is already committed to mission {m!r}" for s, m in taken]
+    problems += _overlapping_commitments(connection, mission, ids)
     if problems:
         raise Conflict(
             f"the squad for {mission['id']!r} cannot be approved: "
@@ -110,6 +110,52 @@ def _check_still_free(connection: Connection, mission: dict[str, Any], ids: list
             + " (plan again)",
             field="squad",
         )
+
+
+def _span(
+    network: RoadNetwork, route: list[str], on_site_hours: float | None, leaves: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """A mission's span from `leaves` (its planned departure, or now when dispatching)."""
+    if leaves is None:
+        return None
+    return leaves, returns_at(leaves, route_span_hours(route, on_site_hours or 0.0, network))
+
+
+def _overlapping_commitments(
+    connection: Connection,
+    mission: dict[str, Any],
+    ids: list[str],
+    leaves: dt.datetime | None = None,
+) -> list[str]:
+    """Members committed to another squad whose span overlaps this one's. A squad in the
+    field, or one without a planned departure, overlaps everything."""
+    network = road_network(connection)
+    ours = _span(
+        network, list(mission["route"]), mission["on_site_hours"], leaves or mission["departed_at"]
+    )
+    taken = connection.execute(
+        select(
+            t.commitment.c.shinobi_id,
+            t.mission.c.id,
+            t.mission.c.status,
+            t.mission.c.departed_at,
+            t.mission.c.route,
+            t.mission.c.on_site_hours,
+        )
+        .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
+        .where(t.commitment.c.shinobi_id.in_(ids), t.commitment.c.mission_id != mission["id"])
+    ).all()
+    found = []
+    for row in taken:
+        theirs = _span(network, list(row.route), row.on_site_hours, row.departed_at)
+        if row.status == MissionStatus.APPROVED and ours and theirs:
+            if theirs[1] <= ours[0] or ours[1] <= theirs[0]:
+                continue
+            when = f" (leaves {theirs[0]:%Y-%m-%d %H:%M}, back {theirs[1]:%Y-%m-%d %H:%M})"
+        else:
+            when = ""
+        found.append(f"{row.shinobi_id} is already committed to mission {row.id!r}{when}")
+    return found
 
 
 def _check_orders_still_hold(connection: Connection, mission_id: str, ids: list[str]) -> None:
@@ -144,16 +190,11 @@ def _check_can_leave(
     unfit = [
         f"{r.id} is {r.status} until {r.available_from}"
         for r in rows
-        if r.status in RECOVERING and r.available_from is not None and r.available_from > at.date()
+        if r.status in RECOVERING and not free_to_leave(r.status, r.available_from, at.date())
     ]
     on_mission = [r.id for r in rows if r.status == ShinobiStatus.ON_MISSION]
     unfit += [f"{s} is already on a mission" for s in on_mission]
-    elsewhere = connection.execute(
-        select(t.commitment.c.shinobi_id, t.commitment.c.mission_id).where(
-            t.commitment.c.shinobi_id.in_(ids), t.commitment.c.mission_id != mission["id"]
-        )
-    ).all()
-    unfit += [f"{s} is committed to mission {m!r}" for s, m in elsewhere]
+    unfit += _overlapping_commitments(connection, mission, ids, at)
     if unfit:
         raise Conflict(
             f"the squad for {mission['id']!r} cannot leave on {at.date()}: " + "; ".join(unfit),

@@ -12,22 +12,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import IN_THE_FIELD
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.notifications.outbox import enqueue, plan_summary
 from missiondesk.notifications.vocabulary import NotifyEvent
 from missiondesk.operations.transitions import MOVES, Step
-from missiondesk.planning.candidates import PlanningError
-from missiondesk.planning.model import Progress
+from missiondesk.planning.candidates import Commitment, PlanningError
 from missiondesk.planning.plan import Plan, Violation
 from missiondesk.planning.planner import plan_board
 from missiondesk.planning.roster import Departure, bound_elsewhere
+from missiondesk.planning.search import Progress
+from missiondesk.planning.timing import returns_at, span_hours
 from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
+from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.assessment import board_missions, find_mission, store_assessments
 from missiondesk.services.clock import clock_of
 from missiondesk.services.missions import squads_of, transition
@@ -46,6 +48,7 @@ class PlanInputs(BaseModel):
     flags: dict[str, set[str]]
     departures: list[Any]
     committed: dict[str, str]
+    spans: dict[str, list[Commitment]]  # committed shinobi -> their approved squads' spans
     previous: dict[str, Squad]
     versions: dict[str, int]
 
@@ -81,6 +84,24 @@ def departures_not_in_history(connection: Connection) -> list[Departure]:
     ]
 
 
+def committed_spans(connection: Connection, village: Village) -> dict[str, list[Commitment]]:
+    """shinobi -> the spans of the approved (not yet dispatched) squads they are committed
+    to that have a planned departure: they are busy then, and free before and after."""
+    rows = connection.execute(
+        select(t.commitment.c.shinobi_id, t.mission.c.id, t.mission.c.departed_at)
+        .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
+        .where(t.mission.c.status == MissionStatus.APPROVED, t.mission.c.departed_at.is_not(None))
+        .order_by(t.mission.c.departed_at, t.mission.c.id)
+    ).all()
+    missions = {m.id: m for m in village.missions}
+    network = RoadNetwork.from_village(village)
+    found: dict[str, list[Commitment]] = {}
+    for shinobi_id, mission_id, departs in rows:
+        back = returns_at(departs, span_hours(missions[mission_id], network))
+        found.setdefault(shinobi_id, []).append(Commitment(mission_id, departs, back))
+    return found
+
+
 def read_plan_inputs(connection: Connection) -> PlanInputs:
     village = current_village(connection)
     board = board_missions(village)
@@ -96,6 +117,7 @@ def read_plan_inputs(connection: Connection) -> PlanInputs:
         flags=flags_in_force(connection, village),
         departures=departures_not_in_history(connection),
         committed=committed_shinobi(connection),
+        spans=committed_spans(connection, village),
         previous=stored_squads(connection, list(assessments)),
         versions=versions,
     )
@@ -141,7 +163,9 @@ def plan(
     _check_people(inputs, pins, forbids or ())
     try:
         result = plan_board(
-            bound_elsewhere(inputs.village, inputs.committed),
+            # Committed with a planned span: busy during it only. Otherwise (a squad in the
+            # field, or approved before departures were planned): away for the whole plan.
+            bound_elsewhere(inputs.village, [s for s in inputs.committed if s not in inputs.spans]),
             inputs.assessments,
             missions=list(inputs.assessments),
             flags=inputs.flags,
@@ -152,6 +176,7 @@ def plan(
             time_limit=time_limit,
             workers=workers,
             progress=progress,
+            commitments=inputs.spans,
         )
     except PlanningError as impossible:
         raise BadInput(str(impossible), field="pins") from None
@@ -234,10 +259,17 @@ def _store_plan(connection: Connection, inputs: PlanInputs, result: Plan, actor:
         ).mappings()
     }
     now = clock_of(connection).now
+    leaves = result.departures()
     for mission_id in board:
         step = Step.PLAN if mission_id in staffed else Step.UNSTAFF
         before = inputs.previous.get(mission_id)
         after = result.squads_by_mission().get(mission_id)
+        # The planned departure (SPEC 9) is the mission's departure until it is dispatched.
+        connection.execute(
+            update(t.mission)
+            .where(t.mission.c.id == mission_id)
+            .values(departed_at=leaves.get(mission_id))
+        )
         if missions[mission_id]["status"] == MOVES[step].to and before == after:
             continue
         transition(

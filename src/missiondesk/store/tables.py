@@ -240,7 +240,10 @@ commitment = Table(
     "commitment",
     metadata,
     Column("shinobi_id", String(ID), primary_key=True),
-    Column("mission_id", String(ID), nullable=False),
+    # Migration 0011: keyed by (shinobi, mission): one shinobi may be committed to several
+    # approved squads whose spans do not overlap (SPEC section 9).
+    Column("mission_id", String(ID), primary_key=True),
+    Index("ix_commitment_mission", "mission_id"),
 )
 
 plan = Table(

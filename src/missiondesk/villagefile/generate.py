@@ -158,23 +158,46 @@ _STANDING_ORDERS: tuple[dict[str, Any], ...] = (
 )  # fmt: skip
 
 
-def generate_village(shinobi: int, missions: int, seed: int, history: int | None = None) -> Village:
+def generate_village(
+    shinobi: int, missions: int, seed: int, history: int | None = None, *, week: bool = False
+) -> Village:
     """A valid village with `shinobi` people, `missions` open missions and `history` past ones.
 
-    `history` defaults to 2.5 per shinobi. The same arguments give the same village.
+    `history` defaults to 2.5 per shinobi. The same arguments give the same village. With
+    `week`, the missions make a week's board (SPEC section 9): every one has a window of
+    1-3 days starting within the week, and time on site so that it is away 1-5 days.
     """
     with collector_paused():
-        return Village.model_validate(generate_village_document(shinobi, missions, seed, history))
+        return Village.model_validate(
+            generate_village_document(shinobi, missions, seed, history, week=week)
+        )
 
 
 def generate_village_document(
-    shinobi: int, missions: int, seed: int, history: int | None = None
+    shinobi: int, missions: int, seed: int, history: int | None = None, *, week: bool = False
 ) -> dict[str, Any]:
     """The village of `generate_village` as the plain document a village file holds."""
     if shinobi < 0 or missions < 0 or (history is not None and history < 0):
         raise ValueError("sizes must not be negative")
     with collector_paused():
-        return _document(shinobi, missions, seed, history)
+        found = _document(shinobi, missions, seed, history)
+        if week:
+            _make_week(random.Random(seed + 1), found["missions"])
+        return found
+
+
+def _make_week(rng: random.Random, missions: list[dict[str, Any]]) -> None:
+    """Windows of 1-3 days within the week, and 1-5 days away (the road hours of a
+    generated route are a few hours to a day, so the days away are set on site)."""
+    for m in missions:
+        earliest = TODAY + dt.timedelta(days=rng.randint(0, 6))
+        m["window"] = {
+            "earliest": earliest,
+            "latest": earliest + dt.timedelta(days=rng.randint(0, 2)),
+            "due": earliest + dt.timedelta(days=10),
+        }
+        m["objective"]["on_site_hours"] = float(24 * rng.randint(1, 5) - 12)
+        m["status"] = "assessed"
 
 
 def _document(shinobi: int, missions: int, seed: int, history: int | None) -> dict[str, Any]:

@@ -89,6 +89,8 @@ def _missions_in_progress(village: Village) -> Iterator[Finding]:
                 ("missions", i, "departs"),
                 f"mission {mission.id!r} is {status} but has no departs (when its squad left)",
             )
+        if mission.status not in IN_THE_FIELD:
+            continue  # approved squads may share people whose spans do not overlap (SPEC 9)
         for j, shinobi_id in enumerate(mission.squad.everyone):
             loc: Loc = ("missions", i, "squad", *(("leader",) if j == 0 else ("members", j - 1)))
             other = on_squad.setdefault(shinobi_id, mission.id)

@@ -9,7 +9,7 @@ Columns are added with ALTER TABLE, not a batch rebuild: rebuilding `ledger` on 
 would copy it into a new table and lose its append-only triggers (migration 0010).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-29
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
