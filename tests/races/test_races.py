@@ -132,7 +132,9 @@ def test_racing_cli_steps_succeed_once_each(cli: Cli, office: str, tmp_path: Pat
         assert_office_whole(office)
 
 
-def test_a_plan_racing_approvals_keeps_every_squad_whole(cli: Cli, office: str) -> None:
+def test_a_plan_racing_approvals_keeps_every_squad_whole(
+    cli: Cli, office: str, tmp_path: Path
+) -> None:
     """A replan started beside approvals of the planned squads never undoes an approval
     nor leaves commitments that are not the squad; whoever loses is told to plan again."""
     for _ in range(_rounds(office)):
@@ -142,11 +144,28 @@ def test_a_plan_racing_approvals_keeps_every_squad_whole(cli: Cli, office: str) 
         assert all(code in (0, 2) for code, _ in outcomes), outcomes
         assert not any("Traceback" in err for _, err in outcomes), outcomes
         assert_office_whole(office)
-        board = json.loads(cli("--db", office, "board", "--json").stdout)
-        approved = [m["id"] for m in board if m["status"] == "approved"]
-        for mission in approved:  # an approval that answered 0 stayed approved
-            assert cli("--db", office, "dispatch", mission, "--at", "2026-12-20T08:00").code == 0
+        # An approval that answered 0 stayed approved and its squad can leave: each at its
+        # planned departure, in order, back before the next (a shinobi may be on several
+        # approved squads whose spans do not overlap, SPEC section 9).
+        for mission, departs in _approved_departures(office):
+            at = f"{departs:%Y-%m-%dT%H:%M}"
+            sent = cli("--db", office, "dispatch", mission, "--at", at)
+            assert sent.code == 0, (mission, at, sent.stderr)
+            report = _report_file(tmp_path, departs + dt.timedelta(hours=1))
+            assert cli("--db", office, "report", mission, str(report)).code == 0
         assert_office_whole(office)
+
+
+def _approved_departures(db_url: str) -> list[tuple[str, dt.datetime]]:
+    engine = create_engine(resolve_url(db_url))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(t.mission.c.id, t.mission.c.departed_at)
+            .where(t.mission.c.status == "approved")
+            .order_by(t.mission.c.departed_at, t.mission.c.id)
+        ).all()
+    engine.dispose()
+    return [(r.id, r.departed_at) for r in rows]
 
 
 def _free_port() -> int:
