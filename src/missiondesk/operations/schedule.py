@@ -49,16 +49,35 @@ def travel_hours(route: Sequence[str], network: RoadNetwork) -> float:
     return total
 
 
+def stay_position(route: Sequence[str], network: RoadNetwork, on_site_hours: float) -> int:
+    """Where on the route the squad stays its `on_site_hours` (SPEC section 8): the
+    objective, as the risk model places it (the farthest stop of a round trip, where the
+    way home begins; the last place of a one-way route). -1 when it stays nowhere."""
+    if not on_site_hours or len(route) < 2:
+        return -1
+    from missiondesk.risk.exposure import objective_position  # NumPy, only for a stay
+
+    return objective_position(route, network)
+
+
 def planned_checkins(
-    route: Sequence[str], departed: dt.datetime, network: RoadNetwork, grace_hours: float
+    route: Sequence[str],
+    departed: dt.datetime,
+    network: RoadNetwork,
+    grace_hours: float,
+    on_site_hours: float = 0.0,
 ) -> list[dict[str, str]]:
-    """The check-ins expected when nothing is late: one per waypoint after departure."""
+    """The check-ins expected when nothing is late: one per waypoint after departure, the
+    leg that leaves the objective starting after the hours on site."""
     out = []
     at = departed
-    for previous, place in itertools.pairwise(route):
+    stay = stay_position(route, network, on_site_hours)
+    for leg, (previous, place) in enumerate(itertools.pairwise(route)):
         hours = network.hours(previous, place)
         if hours == float("inf"):
             break  # no road: the squad finds its own way, and no check-in can be timed
+        if leg == stay:
+            hours += on_site_hours
         at = at + dt.timedelta(hours=hours)
         out.append(
             {
@@ -86,8 +105,10 @@ def next_expected(
     checkins: Sequence[Checkin],
     network: RoadNetwork,
     grace_hours: float,
+    on_site_hours: float = 0.0,
 ) -> Expected | None:
-    """The next check-in owed after these check-ins, or None once the route is done."""
+    """The next check-in owed after these check-ins, or None once the route is done. The
+    leg that leaves the objective is owed only after the hours on site."""
     reached, base_time = 0, departed
     last_place, last_seen = route[0], departed
     for c in sorted(checkins, key=lambda c: c.at):
@@ -101,6 +122,8 @@ def next_expected(
     hours = network.hours(route[reached], route[reached + 1])
     if hours == float("inf"):
         return None  # no road to the next waypoint: no time by which to expect them
+    if reached == stay_position(route, network, on_site_hours):
+        hours += on_site_hours
     expected = base_time + dt.timedelta(hours=hours)
     return Expected(
         waypoint=reached + 1,
@@ -120,11 +143,10 @@ def is_overdue(expected: Expected | None, now: dt.datetime) -> bool:
 def due_back(
     route: Sequence[str], departed: dt.datetime, network: RoadNetwork, on_site_hours: float
 ) -> dt.datetime | None:
-    """When a squad that left at `departed` is expected home: the last check-in of its
-    schedule as `planned_checkins` times it (the route's road hours), plus its hours on
-    site. None when a road of the route is missing (no time can be given)."""
-    legs = planned_checkins(route, departed, network, 0.0)
+    """When a squad that left at `departed` is expected home (or, one way, done): its
+    route's road hours plus its hours on site, as `planned_checkins` times them. None when
+    a road of the route is missing (no time can be given)."""
+    legs = planned_checkins(route, departed, network, 0.0, on_site_hours)
     if len(legs) < len(route) - 1:
         return None
-    home = dt.datetime.fromisoformat(legs[-1]["expected"]) if legs else departed
-    return home + dt.timedelta(hours=on_site_hours)
+    return departed + dt.timedelta(hours=travel_hours(route, network) + on_site_hours)

@@ -224,7 +224,7 @@ def dispatch(
         network = road_network(connection)
         route = list(mission["route"])
         grace = village_settings(connection).checkin_grace_hours
-        schedule = planned_checkins(route, at, network, grace)
+        schedule = planned_checkins(route, at, network, grace, mission["on_site_hours"] or 0.0)
         connection.execute(
             update(t.shinobi).where(t.shinobi.c.id.in_(ids)).values(status=ShinobiStatus.ON_MISSION)
         )

@@ -87,6 +87,7 @@ def expected_checkin(
         mission_checkins(connection, row["id"]),
         seen.network,
         seen.grace,
+        row["on_site_hours"] or 0.0,
     )
 
 

@@ -241,7 +241,13 @@ def mission_progress_row(
     if m.status in IN_THE_FIELD and m.departs is not None and network is not None:
         from missiondesk.operations.schedule import planned_checkins
 
-        due = planned_checkins(m.route, m.departs, network, village.settings.checkin_grace_hours)
+        due = planned_checkins(
+            m.route,
+            m.departs,
+            network,
+            village.settings.checkin_grace_hours,
+            m.objective.on_site_hours,
+        )
     return {
         "effective_rank": m.effective_rank.value if m.effective_rank else None,
         "departed_at": m.departs,
