@@ -9,7 +9,7 @@ if the board did not change meanwhile (every mission's `version`, and the commit
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, delete, insert, select, update
@@ -23,9 +23,7 @@ from missiondesk.notifications.vocabulary import NotifyEvent
 from missiondesk.operations.transitions import MOVES, Step
 from missiondesk.planning.candidates import Commitment, PlanningError
 from missiondesk.planning.plan import Plan, Violation
-from missiondesk.planning.planner import plan_board
 from missiondesk.planning.roster import Departure, bound_elsewhere
-from missiondesk.planning.search import Progress
 from missiondesk.planning.timing import returns_at, span_hours
 from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
@@ -37,6 +35,9 @@ from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
+
+if TYPE_CHECKING:
+    from missiondesk.planning.search import Progress
 
 
 class PlanInputs(BaseModel):
@@ -162,6 +163,8 @@ def plan(
         inputs = read_plan_inputs(connection)
     _check_people(inputs, pins, forbids or ())
     try:
+        from missiondesk.planning.planner import plan_board  # OR-Tools: only to solve
+
         result = plan_board(
             # Committed with a planned span: busy during it only. Otherwise (a squad in the
             # field, or approved before departures were planned): away for the whole plan.
