@@ -95,3 +95,18 @@ def test_dispatch_refuses_someone_in_the_field(cli: Cli, db_url: str, tmp_path: 
     assert cli("--db", db_url, "dispatch", "first", "--at", "2026-06-10T08:00").code == 0
     early = cli("--db", db_url, "dispatch", "second", "--at", "2026-06-12T08:00")
     assert early.code == 2 and "medic is already on a mission" in early.stderr
+
+
+def test_a_plan_dated_at_is_judged_and_logged_then(cli: Cli, db_url: str, tmp_path: Path) -> None:
+    """SPEC section 8: `plan --at` dates the plan; nothing leaves before it."""
+    village = tmp_path / "week.yaml"
+    village.write_text(WEEK, encoding="utf-8")
+    assert cli("--db", db_url, "village", "import", village).code == 0
+    out = cli("--db", db_url, "plan", "--time-limit", "5", "--at", "2026-06-10T09:30", "--json")
+    assert out.code == 0, out.stderr
+    departs = {s["mission"]: s["departs"] for s in json.loads(out.stdout)["squads"]}
+    assert departs["first"] == "2026-06-10T09:30:00"  # 08:00 has passed by the plan's time
+    events = json.loads(cli("--db", db_url, "timeline", "first", "--json").stdout)
+    assert [e["at"][:16] for e in events if e["kind"] == "mission.planned"] == ["2026-06-10T09:30"]
+    far = cli("--db", db_url, "plan", "--at", "2199-01-01T00:00")
+    assert far.code == 2 and "days after the village clock" in far.stderr

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
+from missiondesk.cli.lifecycle import AtOption, parse_time
 from missiondesk.cli.output import actor, console, emit_json, errors, styled
 from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
@@ -56,6 +57,7 @@ def plan(
         ),
     ] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Solver threads.")] = 2,
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -71,6 +73,7 @@ def plan(
 
     database = open_db(db)
     pins, forbids = _pins(pin or []), _forbids(forbid or [])
+    when = parse_time(at)
     with Progress(
         TextColumn("[bold]planning[/]"),
         BarColumn(),
@@ -99,6 +102,7 @@ def plan(
             forbids=forbids,
             progress=show,
             workers=workers,
+            at=when,
         )
     if json:
         emit_json(result)

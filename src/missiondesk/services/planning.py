@@ -8,6 +8,7 @@ if the board did not change meanwhile (every mission's `version`, and the commit
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.assessment import board_missions, find_mission, store_assessments
-from missiondesk.services.clock import clock_of
+from missiondesk.services.clock import acting_time
 from missiondesk.services.missions import squads_of, transition
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
@@ -52,6 +53,7 @@ class PlanInputs(BaseModel):
     spans: dict[str, list[Commitment]]  # committed shinobi -> their approved squads' spans
     previous: dict[str, Squad]
     versions: dict[str, int]
+    at: dt.datetime  # when the plan is made (its `--at`, else the clock)
 
 
 def committed_shinobi(connection: Connection) -> dict[str, str]:
@@ -103,8 +105,15 @@ def committed_spans(connection: Connection, village: Village) -> dict[str, list[
     return found
 
 
-def read_plan_inputs(connection: Connection) -> PlanInputs:
+def read_plan_inputs(connection: Connection, at: dt.datetime | None = None) -> PlanInputs:
+    """What the planner reads. A plan dated `at` past the clock is judged then (nothing
+    leaves before it); one dated earlier never plans a departure before the clock."""
+    at = acting_time(connection, at)
     village = current_village(connection)
+    if at > village.village.now:
+        village = village.model_copy(
+            update={"village": village.village.model_copy(update={"now": at})}
+        )
     board = board_missions(village)
     assessments = assess_board(village, board)
     versions = dict(
@@ -121,6 +130,7 @@ def read_plan_inputs(connection: Connection) -> PlanInputs:
         spans=committed_spans(connection, village),
         previous=stored_squads(connection, list(assessments)),
         versions=versions,
+        at=at,
     )
 
 
@@ -152,6 +162,7 @@ def plan(
     forbids: Sequence[tuple[str, str | None]] | None = None,
     progress: Progress | None = None,
     workers: int = 2,
+    at: dt.datetime | None = None,
 ) -> Plan:
     """Plan the board and store it: staffed missions become `planned` with their squads,
     missions left unstaffed go back to `assessed`."""
@@ -160,7 +171,7 @@ def plan(
         raise BadInput(f"{named('time_limit')} must be more than 0 seconds", field="time_limit")
     # Read only: a refused request (a bad pin) or an impossible plan changes nothing.
     with db.reading() as connection:
-        inputs = read_plan_inputs(connection)
+        inputs = read_plan_inputs(connection, at)
     _check_people(inputs, pins, forbids or ())
     try:
         from missiondesk.planning.planner import plan_board  # OR-Tools: only to solve
@@ -261,7 +272,7 @@ def _store_plan(connection: Connection, inputs: PlanInputs, result: Plan, actor:
             )
         ).mappings()
     }
-    now = clock_of(connection).now
+    now = inputs.at
     leaves = result.departures()
     for mission_id in board:
         step = Step.PLAN if mission_id in staffed else Step.UNSTAFF

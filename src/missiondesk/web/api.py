@@ -260,6 +260,7 @@ def plan(
         time_limit=limit,
         pins=pin_pairs(body.pins),
         forbids=forbids_list(body.forbids) or None,
+        at=body.at,
     )
 
 

@@ -106,6 +106,9 @@ class PlanRequest(_Request):
     )
     pins: list[Pin] = Field(default=[], description="Put these shinobi on these missions.")
     forbids: list[Forbid] = Field(default=[], description="Keep these shinobi off.")
+    at: LocalMinute | None = Field(
+        default=None, description="When the plan is made; default: the village clock."
+    )
 
 
 class OverrideRequest(_Request):
