@@ -110,3 +110,40 @@ def test_a_plan_dated_at_is_judged_and_logged_then(cli: Cli, db_url: str, tmp_pa
     assert [e["at"][:16] for e in events if e["kind"] == "mission.planned"] == ["2026-06-10T09:30"]
     far = cli("--db", db_url, "plan", "--at", "2199-01-01T00:00")
     assert far.code == 2 and "days after the village clock" in far.stderr
+
+
+RESTING = """\
+format: missiondesk/village/v2
+village: {id: k, name: K, now: 2026-06-10T07:00}
+places: [{id: k, name: K}, {id: f, name: F}]
+roads: [{from: k, to: f, hours: 12}]
+shinobi:
+  - {id: aya, name: Aya, rank: jonin, status: available}
+missions:
+  - {id: later, title: Later, rank: C, route: [k, f, k],
+     window: {earliest: 2026-06-10, latest: 2026-06-14}}
+standing_orders:
+  - {id: rest, rule: min_rest, days: 2}
+history:
+  - mission: {id: before, title: Before, rank: C, route: [k, f, k]}
+    squad: {leader: aya, members: []}
+    departed: 2026-06-08T08:00
+    returned: 2026-06-09T08:00
+    report: {outcome: success}
+"""
+
+
+def test_approval_judges_the_squad_at_its_planned_departure(
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
+    """Aya is back on 06-09 and must rest two days: the plan sends her on 06-11, and
+    approving that squad judges her rest on 06-11, not on the window's first day."""
+    village = tmp_path / "resting.yaml"
+    village.write_text(RESTING, encoding="utf-8")
+    assert cli("--db", db_url, "village", "import", village).code == 0
+    out = cli("--db", db_url, "plan", "--time-limit", "5", "--json")
+    assert out.code == 0, out.stderr
+    (squad,) = json.loads(out.stdout)["squads"]
+    assert squad["departs"] >= "2026-06-11"
+    approved = cli("--db", db_url, "approve", "later")
+    assert approved.code == 0, approved.stderr

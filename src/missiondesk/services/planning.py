@@ -345,7 +345,12 @@ def squad_verdict(
             update={"effective_rank": assessment.declared_rank, "understated": False}
         )
     violations = validate_plan(
-        village, {mission_id: assessment}, {mission_id: squad}, flags, departures
+        village,
+        {mission_id: assessment},
+        {mission_id: squad},
+        flags,
+        departures,
+        departs=_judged_departure(connection, mission_id, village),
     )
     return SquadCheck(
         mission=mission_id,
@@ -353,3 +358,19 @@ def squad_verdict(
         squad=squad.everyone,
         violations=violations,
     )
+
+
+def _judged_departure(
+    connection: Connection, mission_id: str, village: Village
+) -> dict[str, dt.datetime] | None:
+    """When a squad for the mission is judged to leave: its planned departure (SPEC
+    section 9: rest, limits and fitness are judged there, not on the window's first day),
+    or now if that has passed; None for a mission not planned yet (its earliest day)."""
+    planned = connection.execute(
+        select(t.mission.c.departed_at).where(
+            t.mission.c.id == mission_id, t.mission.c.status.not_in(sorted(IN_THE_FIELD))
+        )
+    ).scalar_one_or_none()
+    if planned is None:
+        return None
+    return {mission_id: max(planned, village.village.now)}
