@@ -43,9 +43,10 @@ def _two_squads_sharing_a_shinobi(cli: Cli, db_url: str) -> tuple[str, str, str]
             ),
             {"m": second["mission"], "s": shared},
         )
-        connection.execute(
-            text("UPDATE mission SET departed_at = :at WHERE id = :m"),
-            {"m": second["mission"], "at": dt.datetime.fromisoformat(first["departs"])},
+        leaves = dt.datetime.fromisoformat(first["departs"])
+        connection.execute(  # its window opened early enough to leave then
+            text("UPDATE mission SET departed_at = :at, earliest = :day WHERE id = :m"),
+            {"m": second["mission"], "at": leaves, "day": leaves.date()},
         )
     engine.dispose()
     return first["mission"], second["mission"], shared

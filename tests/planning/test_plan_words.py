@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from missiondesk.planning.rules import plural
+from missiondesk.domain.words import plural
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ from itertools import combinations
 
 import numpy as np
 
+from missiondesk.domain.words import plural
 from missiondesk.planning.candidates import Board, Requirements, blocked_by
 from missiondesk.planning.greedy import Assignment, Busy, build_squad
 from missiondesk.planning.quality import JUNIOR, PAIR_CAP, SENIORS
-from missiondesk.planning.rules import ALWAYS, CLIENT, Need, plural
+from missiondesk.planning.rules import ALWAYS, CLIENT, Need
 
 SHOWN = 3  # names listed per reason before "and N more"
 

@@ -34,6 +34,7 @@ from missiondesk.domain.orders import (
 )
 from missiondesk.domain.ranks import SHINOBI_RANK_AS_MISSION_RANK, MissionRank, ShinobiRank
 from missiondesk.domain.village import Countermeasure, Mission, Shinobi, Threat
+from missiondesk.domain.words import plural
 from missiondesk.planning.roster import Record, Roster, fills_role, may_leave_on
 
 DEFAULT_MAX_SIZE = 6
@@ -115,20 +116,6 @@ def role_text(role: str, roles: Mapping[str, Mapping[str, int]]) -> str:
         return f"{role} (a role the village does not define)"
     minimums = ", ".join(f"{skill} >= {level}" for skill, level in roles[role].items())
     return f"{role} ({minimums})" if minimums else role
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 medic (medical >= 2)', '2 medics (medical >= 2)', '2 clean successes', '3 shinobi'."""
-    if count == 1:
-        return f"{count} {noun}"
-    head, sep, tail = noun.partition(" (")
-    if head.endswith("shinobi"):
-        word = head
-    elif head.endswith("s"):
-        word = head + "es"
-    else:
-        word = head + "s"
-    return f"{count} {word}{sep}{tail}"
 
 
 def _role_mask(view: MissionView, role: str) -> np.ndarray:

@@ -364,13 +364,15 @@ def _judged_departure(
     connection: Connection, mission_id: str, village: Village
 ) -> dict[str, dt.datetime] | None:
     """When a squad for the mission is judged to leave: its planned departure (SPEC
-    section 9: rest, limits and fitness are judged there, not on the window's first day),
-    or now if that has passed; None for a mission not planned yet (its earliest day)."""
+    section 9: rest, limits and fitness are judged there, not on the window's first day).
+    None, judged on the window's first day as before departures were planned, for a
+    mission not planned yet or whose planned departure the clock has passed (dispatch
+    then judges who may leave when it really does)."""
     planned = connection.execute(
         select(t.mission.c.departed_at).where(
             t.mission.c.id == mission_id, t.mission.c.status.not_in(sorted(IN_THE_FIELD))
         )
     ).scalar_one_or_none()
-    if planned is None:
+    if planned is None or planned < village.village.now:
         return None
-    return {mission_id: max(planned, village.village.now)}
+    return {mission_id: planned}
