@@ -53,11 +53,16 @@ def prepare(url: str, shinobi: int, missions: int) -> tuple[str, list[tuple[str,
     import_village_value(db, village, replace=False, actor="bench", source="generated")
     plan = planning_service.plan(db, actor="bench", time_limit=10)
     out = []
-    for squad in plan.squads:
+    away: set[str] = set()
+    # In the field at once: the plan's squads in departure order, but none that shares a
+    # shinobi with one already out (a week's plan may send one person twice, apart).
+    for squad in sorted(plan.squads, key=lambda s: (s.departs or dt.datetime.min, s.mission)):
+        people = {squad.leader, *(m.shinobi for m in squad.members)}
+        if people & away:
+            continue
+        away |= people
         lifecycle.approve(db, squad.mission, actor="bench")
-        mission = next(m for m in village.missions if m.id == squad.mission)
-        earliest = mission.window.earliest if mission.window else village.village.today
-        at = dt.datetime.combine(earliest, dt.time(6, 0))
+        at = squad.departs or dt.datetime.combine(village.village.today, dt.time(6, 0))
         lifecycle.dispatch(db, squad.mission, actor="bench", at=at)
         out.append((squad.mission, f"{at + dt.timedelta(hours=1):%Y-%m-%dT%H:%M}"))
     accounts.add_user(db, "bench", "hokage", "bench password")
