@@ -115,7 +115,9 @@ def read_plan_inputs(connection: Connection, at: dt.datetime | None = None) -> P
             update={"village": village.village.model_copy(update={"now": at})}
         )
     board = board_missions(village)
-    assessments = assess_board(village, board)
+    # Ranks, threats and briefings: the planner reads no factor, and a stored assessment's
+    # factors are never read back (a mission's page and `assess` judge it afresh).
+    assessments = assess_board(village, board, factors=False)
     versions = dict(
         connection.execute(
             select(t.mission.c.id, t.mission.c.version).where(t.mission.c.id.in_(list(assessments)))

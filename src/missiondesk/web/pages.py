@@ -373,7 +373,7 @@ def set_override(
     override_service.set_override(
         database(request), mission_id, rank=rank, reason=reason, actor=account.name
     )
-    return back_to(f"/missions/{mission_id}")
+    return back_to(mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/override/clear")
@@ -383,7 +383,7 @@ def clear_override(
     account: Annotated[Account, Depends(PageAllowed(Permission.RANK))],
 ) -> Response:
     override_service.clear_override(database(request), mission_id, actor=account.name)
-    return back_to(f"/missions/{mission_id}")
+    return back_to(mission_path(mission_id))
 
 
 @router.post("/missions/{mission_id}/checkin")
@@ -410,7 +410,7 @@ def send_rescue(
     rescue_service.rescue(
         database(request), mission_id, actor=account.name, force=bool(force), reason=reason
     )
-    return back_to(f"/missions/{mission_id}")
+    return back_to(mission_path(mission_id))
 
 
 # --- The after-action report -------------------------------------------------------------
