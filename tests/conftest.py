@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from md_support import Result
+from missiondesk.cli import output
 from missiondesk.cli.app import main
 
 POSTGRES_ADMIN_URL = os.environ.get("MISSIONDESK_TEST_POSTGRES_URL")
@@ -67,6 +68,9 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
 
     def run(*args: str) -> Result:
         capsys.readouterr()
+        # As in a new process, the consoles are made on first use, reading COLUMNS then.
+        for lazy in (output.console, output.errors):
+            lazy._console = None  # type: ignore[attr-defined]
         try:
             main([str(a) for a in args])
             code = 0

@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
+import typer.main
 
 from md_support import DEMO_VILLAGE
+from missiondesk.cli.app import app, only_the_command_run
 from missiondesk.services import village as village_service
 from missiondesk.store.database import Database
 
@@ -59,3 +62,57 @@ def test_a_command_that_plans_does_load_the_solver(village_db: str) -> None:
     """The baseline that shows the check can fail: `plan` needs OR-Tools, and the trace
     sees it load."""
     assert "ortools" in _imported("plan", "--time-limit", "1", "--json", "--db", village_db)
+
+
+def test_json_output_loads_no_console(village_db: str) -> None:
+    """Rich's console is made on first use: `board --json` prints JSON without it, and the
+    table the same command prints for people does load it (the baseline)."""
+    modules = _imported_modules("board", "--json", "--db", village_db)
+    assert "rich.console" not in modules
+    assert "rich.console" in _imported_modules("board", "--db", village_db)
+
+
+def _imported_modules(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "from missiondesk.cli.app import main; main()",
+         *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \| +([\w.]+)$", done.stderr, re.M))
+
+
+def _click_names(app: typer.Typer) -> set[str]:
+    return set(typer.main.get_group(app).commands)
+
+
+def test_a_call_builds_only_the_command_it_runs() -> None:
+    """Typer builds every registered command on each call; the app narrowed to the command
+    word has exactly that one, whatever root options come first, and help, an unknown word
+    or none get the whole app (its list of commands and its suggestions)."""
+    everything = _click_names(app)
+    assert len(everything) > 20
+    for name in everything:
+        assert _click_names(only_the_command_run([name, "--help"])) == {name}
+        assert _click_names(only_the_command_run(["--db", "x.sqlite", name])) == {name}
+    for whole in (["--help"], [], ["bord"], ["--db", "board"]):
+        assert only_the_command_run(whole) is app
+
+
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [
+        (["board", "--bogus"], "Usage: missiondesk board [OPTIONS]"),
+        (["clock", "advance", "--bogus", "1d"], "Usage: missiondesk clock advance [OPTIONS]"),
+        (["bord"], "Did you mean 'board'?"),
+    ],
+)
+def test_usage_errors_still_name_the_command(args: list[str], usage: str, tmp_path: Path) -> None:
+    """Narrowed, a usage error still names the command as typed, and an unknown one still
+    gets a suggestion from the whole list."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from missiondesk.cli.app import main; main()", *args],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert usage in done.stderr

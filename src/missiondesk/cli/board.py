@@ -14,14 +14,14 @@ if TYPE_CHECKING:
 def board(db: DbOption = None, json: JsonOption = False) -> None:
     """The missions, by status then priority: id, title, rank, effective rank (an override
     shown beside the judged rank), status."""
-    from rich.table import Table
-
     from missiondesk.services import village as village_service
 
     rows = village_service.board(open_db(db))
     if json:
         emit_json(rows)
         return
+    from rich.table import Table  # only for people: JSON needs none of Rich
+
     table = Table(title="Mission board")
     # Ids are what people type next: never cut; the title wraps instead. Short headers
     # leave the title room at 80 columns; the volunteers column only when someone offered.
@@ -61,14 +61,14 @@ def roster(db: DbOption = None, json: JsonOption = False) -> None:
     """The shinobi: id, name and rank; status, with the mission they are on (or committed
     to) and when they are due back, or the day the injured or resting are back; their
     record: missions done by rank, ryo earned, and the promotion their record meets."""
-    from rich.table import Table
-
     from missiondesk.services import village as village_service
 
     rows = village_service.roster(open_db(db))
     if json:
         emit_json(rows)
         return
+    from rich.table import Table  # only for people: JSON needs none of Rich
+
     # Four columns of short lines, so that a row reads at 80 columns.
     table = Table(title="Roster")
     id_column(table, "shinobi", (r.id for r in rows))

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 from platformdirs import user_data_dir
-from rich.panel import Panel
 
 from missiondesk.cli.context import DbOption, open_db, root_db
 from missiondesk.cli.output import console
@@ -17,6 +16,8 @@ def demo(db: DbOption = None) -> None:
     """Tell the story of the scroll mission, from intake to the after-action report, on a
     fresh database (--db, else demo.sqlite in your data folder; any village in it is
     replaced)."""
+    from rich.panel import Panel
+
     from missiondesk.demo import tell
 
     db = db or root_db()

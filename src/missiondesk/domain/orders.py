@@ -5,8 +5,6 @@ An order in a village file is flat: `{id, rule, <parameters>, when: {min_rank}}`
 names the order. What each rule *means* lives in `missiondesk.planning.rules`.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal
 
@@ -38,12 +36,12 @@ Ident = Annotated[
 
 
 class When(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     min_rank: MissionRankField
 
 
 class _Order(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: Ident
     when: When | None = None
 

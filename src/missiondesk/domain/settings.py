@@ -4,8 +4,6 @@ Optional in a village file (`settings:`); every field has a documented default s
 village without settings behaves as docs/risk.md, docs/operations.md and docs/wellbeing.md say.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -6,10 +6,8 @@ Cross-references (a squad naming a shinobi who does not exist) are checked in
 `missiondesk.villagefile.references`, because they need the whole document.
 """
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -103,7 +101,7 @@ Text = Annotated[str, Field(max_length=10_000)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 ClockMode = Literal["story", "real"]
@@ -148,7 +146,7 @@ class Place(_Model):
 
 
 class Road(_Model):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
     from_: Ident = Field(alias="from")
     to: Ident
     hours: Annotated[float, Field(gt=0)]
@@ -165,7 +163,7 @@ class Shinobi(_Model):
     available_from: dt.date | None = None
 
     @model_validator(mode="after")
-    def _recovery_has_a_date(self) -> Shinobi:
+    def _recovery_has_a_date(self) -> Self:
         if self.status in RECOVERING and self.available_from is None:
             raise ValueError(f"a shinobi who is {self.status.value} needs available_from")
         return self
@@ -192,7 +190,7 @@ class Window(_Model):
     due: dt.date | None = None
 
     @model_validator(mode="after")
-    def _due_after_earliest(self) -> Window:
+    def _due_after_earliest(self) -> Self:
         if self.latest is not None and self.latest < self.earliest:
             raise ValueError("latest is before earliest")
         if self.due is not None and self.due < self.earliest:
@@ -215,6 +213,23 @@ class RankOverride(_Model):
     reason: Annotated[str, Field(min_length=1, max_length=10_000, pattern=r"\S")]
     by: Ident
     at: LocalTime
+
+
+class Squad(_Model):
+    leader: Ident
+    members: list[Ident] = []
+
+    @model_validator(mode="after")
+    def _leader_not_member(self) -> Self:
+        if self.leader in self.members:
+            raise ValueError(f"the leader {self.leader!r} is also listed as a member")
+        if len(set(self.members)) != len(self.members):
+            raise ValueError("a member is listed twice")
+        return self
+
+    @property
+    def everyone(self) -> list[str]:
+        return [self.leader, *self.members]
 
 
 class Mission(_Model):
@@ -240,7 +255,7 @@ class Mission(_Model):
     volunteers: list[Ident] = []  # shinobi who asked to go (SPEC section 13)
 
     @model_validator(mode="after")
-    def _default_priority(self) -> Mission:
+    def _default_priority(self) -> Self:
         if self.priority is None:
             object.__setattr__(self, "priority", DEFAULT_PRIORITY[self.rank])
         return self
@@ -293,23 +308,6 @@ class HistoryMission(_Model):
     objective: Objective = Field(default_factory=Objective)
 
 
-class Squad(_Model):
-    leader: Ident
-    members: list[Ident] = []
-
-    @model_validator(mode="after")
-    def _leader_not_member(self) -> Squad:
-        if self.leader in self.members:
-            raise ValueError(f"the leader {self.leader!r} is also listed as a member")
-        if len(set(self.members)) != len(self.members):
-            raise ValueError("a member is listed twice")
-        return self
-
-    @property
-    def everyone(self) -> list[str]:
-        return [self.leader, *self.members]
-
-
 class Injury(_Model):
     shinobi: Ident
     severity: SeverityField
@@ -338,7 +336,7 @@ class HistoryEntry(_Model):
     report: Report
 
     @model_validator(mode="after")
-    def _returned_after_departed(self) -> HistoryEntry:
+    def _returned_after_departed(self) -> Self:
         if self.returned < self.departed:
             raise ValueError("returned is before departed")
         return self
@@ -365,7 +363,7 @@ class LedgerEntry(_Model):
     ryo: Annotated[int, Field(ge=0, le=2**31 - 1, strict=True)]  # an INTEGER column
 
     @model_validator(mode="after")
-    def _only_the_village_cut_is_nobodys(self) -> LedgerEntry:
+    def _only_the_village_cut_is_nobodys(self) -> Self:
         if self.share == "village" and self.shinobi is not None:
             raise ValueError("the village's share names no shinobi")
         if self.share != "village" and self.shinobi is None:

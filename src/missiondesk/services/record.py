@@ -10,12 +10,11 @@ reads in a handful of statements. Nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, case, func, literal_column, select, union_all
+from sqlalchemy import ColumnElement, Connection, case, func, select, union_all
 
 from missiondesk.domain.promotion import PromotionRule
 from missiondesk.domain.ranks import COMMITTED, MissionRank, Outcome, ShinobiRank, ShinobiStatus
@@ -28,37 +27,43 @@ GONE = frozenset({ShinobiStatus.MISSING, ShinobiStatus.DECEASED, ShinobiStatus.D
 """Nobody missing, dead or defected is listed as ready for promotion."""
 
 
+RANKS = tuple(r.value for r in MissionRank)
+"""Mission ranks in order, D to S: the keys of every record."""
+
+
 @dataclass
 class MissionsDone:
     """One shinobi's past missions: how many of each rank, and how many succeeded."""
 
-    by_rank: Counter[str] = field(default_factory=Counter)
+    by_rank: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RANKS, 0))
+    """`{D: n, C: n, B: n, A: n, S: n}`, every rank present."""
     successes: int = 0
 
     def as_ranks(self) -> dict[str, int]:
-        """`{D: n, C: n, B: n, A: n, S: n}`, every rank present."""
-        return {r.value: self.by_rank[r.value] for r in MissionRank}
+        return dict(self.by_rank)
 
 
 def missions_done(connection: Connection) -> dict[str, MissionsDone]:
-    """Everyone's history, leaders and members alike, in one grouped query."""
+    """Everyone's history, leaders and members alike, in one query grouped by shinobi
+    (a column per rank: one row each, where grouping by rank too gave three or four)."""
     leaders = select(t.history.c.leader.label("shinobi"), t.history.c.rank, t.history.c.outcome)
     members = select(
         t.history_member.c.shinobi.label("shinobi"), t.history.c.rank, t.history.c.outcome
     ).join(t.history, t.history.c.position == t.history_member.c.history)
     squad = union_all(leaders, members).subquery()
-    wins = func.sum(case((squad.c.outcome == Outcome.SUCCESS.value, 1), else_=0))
-    counted = select(squad.c.shinobi, squad.c.rank, func.count(literal_column("*")), wins).group_by(
-        squad.c.shinobi, squad.c.rank
-    )
-    done: dict[str, MissionsDone] = {}
-    for shinobi, rank, n, won in connection.execute(counted):
-        record = done.get(shinobi)
-        if record is None:
-            record = done[shinobi] = MissionsDone()
-        record.by_rank[rank] += n
-        record.successes += int(won or 0)
-    return done
+
+    def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
+
+    counted = select(
+        squad.c.shinobi,
+        count_where(squad.c.outcome == Outcome.SUCCESS.value),
+        *(count_where(squad.c.rank == rank) for rank in RANKS),
+    ).group_by(squad.c.shinobi)
+    return {
+        shinobi: MissionsDone(dict(zip(RANKS, map(int, by_rank), strict=True)), int(won))
+        for shinobi, won, *by_rank in connection.execute(counted)
+    }
 
 
 def ryo_by_shinobi(connection: Connection) -> dict[str, int]:

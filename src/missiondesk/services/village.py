@@ -287,24 +287,29 @@ def roster(db: Database) -> list[RosterRow]:
         rules = record.promotion_rules(connection)
     out = []
     nothing = record.MissionsDone()
-    for r in rows:
-        mine = done.get(r.id, nothing)
-        out_on = where.get(r.id)
-        rule = record.rule_met(ShinobiRank(r.rank), ShinobiStatus(r.status), mine, rules)
+    for ident, name, rank, status, available_from in rows:
+        mine = done.get(ident, nothing)
+        out_on = where.get(ident)
+        # Most villages have no promotion rules: then nobody's rank needs reading as one.
+        rule = (
+            record.rule_met(ShinobiRank(rank), ShinobiStatus(status), mine, rules)
+            if rules
+            else None
+        )
         out.append(
             RosterRow(
-                id=r.id,
-                name=r.name,
-                rank=r.rank,
-                status=r.status,
-                available_from=r.available_from,
+                id=ident,
+                name=name,
+                rank=rank,
+                status=status,
+                available_from=available_from,
                 mission=out_on.mission if out_on else None,
                 mission_status=out_on.status if out_on else None,
                 departs=out_on.departs if out_on else None,
                 due_back=out_on.due_back if out_on else None,
                 missions_done=mine.as_ranks(),
                 successes=mine.successes,
-                ryo=ryo.get(r.id, 0),
+                ryo=ryo.get(ident, 0),
                 promotion=PendingPromotion(
                     to=rule.to.value,
                     missions={k.value: n for k, n in rule.missions.items()},
