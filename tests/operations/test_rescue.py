@@ -69,6 +69,7 @@ def test_overdue_proposes_the_squad_rescue_sends(cli: Cli, lost: str) -> None:
     proposed = squad["rescue"]
     assert proposed["mission"] == "rescue-lost" and proposed["sent"] is False
     assert proposed["breaks"] == [] and proposed["recall"] == []
+    _leaves_at_once(proposed["reasons"])
     sent = json.loads(rescue(cli, lost, "--json").stdout)
     assert (sent["leader"], sent["members"]) == (proposed["leader"], proposed["members"])
     again = json.loads(cli("--db", lost, "overdue", "--at", LATE, "--json").stdout)
@@ -97,6 +98,16 @@ def test_when_no_squad_obeys_the_orders_the_least_broken_is_proposed_with_a_reca
     assert "needs 1 medic (medical >= 2); the squad has 0" in breaks["rescue-medic"]
     assert "needs at least 3 shinobi; it has 2" in breaks["rescue-three-strong"]
     assert proposed["recall"] == [{"shinobi": "ino", "mission": "patrol"}]
+    _leaves_at_once(proposed["reasons"])
+
+
+def _leaves_at_once(reasons: list[str]) -> None:
+    """A rescue leaves when the check-in is missed (or later), not at a planned squad's
+    08:00 on the lost mission's day, and it has no window to name."""
+    (leaves,) = [r for r in reasons if r.startswith("leaves")]
+    when = leaves.removeprefix("leaves at once, ").split(";")[0]
+    assert when.replace(" ", "T") >= DUE, leaves
+    assert "window" not in leaves
 
 
 def test_a_rule_breaking_rescue_is_refused_unless_forced_with_a_reason(cli: Cli, lost: str) -> None:

@@ -16,7 +16,9 @@ def test_a_village_without_a_medic_role_takes_medical_two() -> None:
     medic, not_medic = v.shinobi
     assert medic_minimums(v) == MEDIC_DEFAULT
     assert is_medic(medic, v) and not is_medic(not_medic, v)
-    assert emergency_village(v, v.missions[0], ()).roles["medic"] == dict(MEDIC_DEFAULT)
+    assert emergency_village(v, v.missions[0], (), v.village.now).roles["medic"] == dict(
+        MEDIC_DEFAULT
+    )
 
 
 def test_a_village_medic_role_is_the_rule_everywhere() -> None:
@@ -26,4 +28,4 @@ def test_a_village_medic_role_is_the_rule_everywhere() -> None:
     assert [is_medic(s, v) for s in v.shinobi] == [False, True]
     assert not risk_is_medic(low, v) and risk_is_medic(high, v)
     assert planner_fills_role is fills_role
-    assert emergency_village(v, v.missions[0], ()).roles["medic"] == {"medical": 4}
+    assert emergency_village(v, v.missions[0], (), v.village.now).roles["medic"] == {"medical": 4}

@@ -29,6 +29,7 @@ from missiondesk.planning.explain import explain_squad
 from missiondesk.planning.fewest_breaks import least_broken_squad, what_breaks
 from missiondesk.planning.planner import plan_board
 from missiondesk.planning.roster import Departure, bound_elsewhere, fills_role
+from missiondesk.planning.timing import returns_at, route_span_hours
 from missiondesk.risk.assessment import assess_mission
 from missiondesk.risk.roads import RoadNetwork
 
@@ -119,13 +120,22 @@ def rescue_orders(village: Village) -> list[object]:
     ]
 
 
-def emergency_village(village: Village, mission: Mission, spoken_for: Collection[str]) -> Village:
-    """The village as the rescue's planner sees it: only the rescue on the board, the
-    people in `spoken_for` away, a medic role even where the village names none."""
+def emergency_village(
+    village: Village, mission: Mission, spoken_for: Collection[str], at: dt.datetime
+) -> Village:
+    """The village as the rescue's planner sees it at `at`, when the rescue leaves (who is
+    free, rested and recovered is judged then, and a rescue dated before the clock is not
+    refused as a passed window): only the rescue on the board, the people in `spoken_for`
+    away, a medic role even where the village names none."""
     roles = dict(village.roles)
     roles[MEDIC_ROLE] = dict(medic_minimums(village))
     return bound_elsewhere(village, spoken_for).model_copy(
-        update={"missions": [mission], "roles": roles, "standing_orders": rescue_orders(village)}
+        update={
+            "village": village.village.model_copy(update={"now": at}),
+            "missions": [mission],
+            "roles": roles,
+            "standing_orders": rescue_orders(village),
+        }
     )
 
 
@@ -148,7 +158,7 @@ def compose_rescue(
     dispatched; `pins`: people who must go (each free to, the caller has checked)."""
     home = network.home or lost.last_place
     mission = rescue_mission(lost, rescue_id, home, at)
-    emergency = emergency_village(village, mission, committed)
+    emergency = emergency_village(village, mission, committed, at)
     assessment = assess_mission(emergency, mission, network=network)
     target = lost.search_place(home)
     hours = network.hours(home, target)
@@ -158,6 +168,8 @@ def compose_rescue(
         else f"where the squad was due after leaving {lost.last_place}"
     )
     travel = f"from {home}, {hours:g} h by road to {target}, {where}"
+    back = returns_at(at, route_span_hours(mission.route, 0.0, network))
+    leaves = f"leaves at once, {at:%Y-%m-%d %H:%M}; back {back:%Y-%m-%d %H:%M}"
     history = list(departures)
     flags = flags or {}
     try:
@@ -185,7 +197,7 @@ def compose_rescue(
                 for m in squad.members
                 if m.shinobi != squad.leader
             ],
-            reasons=[f"rank {squad.effective_rank} rescue {travel}", *_own(squad.reasons)],
+            reasons=[f"rank {squad.effective_rank} rescue {travel}", *_own(squad.reasons, leaves)],
             briefing=assessment.briefing,
             member_reasons={m.shinobi: list(m.reasons) for m in squad.members},
             assessment=assessment,
@@ -203,6 +215,8 @@ def compose_rescue(
         pins=pins,
         unmet=unmet,
         travel=travel,
+        leaves=leaves,
+        at=at,
         time_limit=time_limit,
     )
 
@@ -221,6 +235,8 @@ def _least_broken(
     pins: Sequence[str],
     unmet: list[str],
     travel: str,
+    leaves: str,
+    at: dt.datetime,
     time_limit: float,
 ) -> Rescue:
     """No squad obeys every order: the one that breaks them least, and the recall that
@@ -230,7 +246,7 @@ def _least_broken(
     may_leave = roster.may_leave_on(req.view.earliest)
     squad = least_broken_squad(req, may_leave, time_limit=time_limit)
     recall = _recall(
-        village, mission, assessment, committed, recallable, flags, history, pins, time_limit
+        village, mission, assessment, committed, recallable, flags, history, pins, at, time_limit
     )
     if squad is None:
         return Rescue(
@@ -258,7 +274,7 @@ def _least_broken(
             f"rank {assessment.effective_rank} rescue {travel}",
             *unmet,
             "no squad obeys every order: this one breaks the fewest",
-            *_own(kept),
+            *_own(kept, leaves),
         ],
         breaks=[Break(order=b.order, text=b.text) for b in breaks],
         recall=recall,
@@ -276,14 +292,8 @@ def _board(
     history: Sequence[HistoryEntry | Departure],
     pins: Sequence[str],
 ) -> Board:
-    """The rescue alone on the board, compiled as the planner compiles it, on its own day
-    (a rescue dated before the clock is judged then, not refused as a passed window)."""
-    day = mission.earliest(village.village.today)
-    if day < village.village.today:
-        moment = dt.datetime.combine(day, dt.time())
-        village = village.model_copy(
-            update={"village": village.village.model_copy(update={"now": moment})}
-        )
+    """The rescue alone on the board, compiled as the planner compiles it, at the moment
+    the emergency village's clock says it leaves."""
     return compile_board(
         village,
         {mission.id: assessment},
@@ -305,6 +315,7 @@ def _recall(
     flags: Mapping[str, Collection[str]],
     history: Sequence[HistoryEntry | Departure],
     pins: Sequence[str],
+    at: dt.datetime,
     time_limit: float,
 ) -> list[Recall]:
     """The fewest people on approved squads not yet dispatched whose release lets a squad
@@ -312,7 +323,7 @@ def _recall(
     if not recallable:
         return []
     away = [s for s in committed if s not in recallable]
-    freed = emergency_village(village, mission, away)
+    freed = emergency_village(village, mission, away, at)
     board = _board(freed, mission, assessment, flags, history, pins)
     req, roster = board.missions[0], board.roster
     cost = np.array([sid in recallable for sid in roster.ids], dtype=bool)
@@ -332,10 +343,13 @@ def _recall(
     ]
 
 
-def _own(reasons: Iterable[str]) -> list[str]:
+def _own(reasons: Iterable[str], leaves: str) -> list[str]:
     """The squad's reasons, less the client's (the village itself: its size is the rescue's
-    own order, `rescue-three-strong`)."""
-    return [r for r in reasons if not r.startswith("the client:")]
+    own order, `rescue-three-strong`), and with when it leaves: at once, where a planned
+    squad's line names its window and the 08:00 start of a day's departures."""
+    return [
+        leaves if r.startswith("leaves ") else r for r in reasons if not r.startswith("the client:")
+    ]
 
 
 def _roles(village: Village, shinobi: Shinobi) -> list[str]:
