@@ -1,54 +1,26 @@
 """Shared fixtures: a real database per test (SQLite file, or PostgreSQL when the test
-script started one), and the command line run in-process with its exit status."""
+script started one), and the command line run in-process with its exit status.
+
+Only fixtures and hooks live here: what a test module imports lives in plain modules
+(md_support.py, pg_support.py), because every conftest.py is a module named `conftest`."""
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from md_support import Result
 from missiondesk.cli import output
 from missiondesk.cli.app import main
-
-POSTGRES_ADMIN_URL = os.environ.get("MISSIONDESK_TEST_POSTGRES_URL")
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'village.sqlite'}"
-
-
-def _fresh_postgres_database() -> Iterator[str]:
-    if not POSTGRES_ADMIN_URL:
-        pytest.skip("no PostgreSQL server (scripts/test starts one)")
-    admin = create_engine(
-        make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg"),
-        isolation_level="AUTOCOMMIT",
-    )
-    name = f"md_{uuid.uuid4().hex[:16]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            make_url(POSTGRES_ADMIN_URL)
-            .set(drivername="postgresql+psycopg", database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from pg_support import fresh_postgres_database
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    yield from _fresh_postgres_database()
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -57,7 +29,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'village.sqlite'}"
     else:
-        yield from _fresh_postgres_database()
+        yield from fresh_postgres_database()
 
 
 @pytest.fixture

@@ -206,6 +206,25 @@ def test_remove_refuses_while_something_refers_to_the_record(
     assert "{from: konoha, to: kusa" not in exported
 
 
+def test_removing_a_planned_shinobi_sends_their_squads_back_to_the_board(
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
+    office(cli, db_url, tmp_path)
+    planned = _json(cli("--db", db_url, "plan", "--time-limit", "2", "--json"))
+    on = sorted(
+        s["mission"]
+        for s in planned["squads"]  # type: ignore[index]
+        if "haruno-sakura" in [s["leader"], *(m["shinobi"] for m in s["members"])]
+    )
+    assert on == ["tani-scroll"]  # the only medic, on the C-rank squad
+    removed = _json(cli("--db", db_url, "village", "remove", "shinobi", "haruno-sakura", "--json"))
+    assert removed["note"] == "back to the board without a squad: tani-scroll"  # type: ignore[index]
+    board = {m["id"]: m for m in _json(cli("--db", db_url, "board", "--json"))}  # type: ignore[union-attr]
+    assert board["tani-scroll"]["status"] == "intake"
+    last = json.loads(cli("--db", db_url, "timeline", "tani-scroll", "--json").stdout)[-1]
+    assert "haruno-sakura was removed from the roster" in last["after"]["back_to_board"]
+
+
 def test_mission_add_edit_and_cancel(cli: Cli, db_url: str, tmp_path: Path) -> None:
     office(cli, db_url, tmp_path)
     assert cli("--db", db_url, "plan", "--time-limit", "2").code == 0

@@ -20,7 +20,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import POSTGRES_ADMIN_URL, _fresh_postgres_database
 from missiondesk.cli.output import _plain
 from missiondesk.domain.ranks import ShinobiStatus
 from missiondesk.domain.village import Village
@@ -39,6 +38,7 @@ from missiondesk.services import village as village_service
 from missiondesk.store.database import Database
 from missiondesk.villagefile.generate import generate_village
 from missiondesk.villagefile.write import dump_village
+from pg_support import POSTGRES_ADMIN_URL, fresh_postgres_database
 
 ACTOR = "test"
 STEPS = ("plan", "approve", "dispatch", "checkin", "report", "clear")
@@ -127,7 +127,7 @@ def _step(db: Database, step: str, index: int, hours: int) -> None:
 def _fresh_databases(tmp_path: Path) -> Iterator[list[str]]:
     """A fresh SQLite file and, when a server runs, a fresh PostgreSQL database."""
     urls = [f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}"]
-    postgres = _fresh_postgres_database() if POSTGRES_ADMIN_URL else None
+    postgres = fresh_postgres_database() if POSTGRES_ADMIN_URL else None
     if postgres is not None:
         urls.append(next(postgres))
     try:

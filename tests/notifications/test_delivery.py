@@ -19,7 +19,7 @@ from missiondesk.notifications.outbox import enqueue, utcnow
 from missiondesk.services import notify as notify_service
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
-from notifications.conftest import FAST, SECRET, drain, pending
+from notifications.delivery_support import FAST, SECRET, drain, pending
 from notify_receiver import ACCEPT, FAIL, STALL, Receiver
 
 AT = dt.datetime(2026, 11, 24, 6, 0)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from md_support import DEMO_VILLAGE, Result
-from notifications.conftest import SECRET
+from notifications.delivery_support import SECRET
 from notify_receiver import FAIL, Receiver
 
 Cli = Callable[..., Result]

@@ -18,7 +18,7 @@ from missiondesk.services.events import record_event
 from missiondesk.services.village import import_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
-from notifications.conftest import drain
+from notifications.delivery_support import drain
 from notify_receiver import Receiver
 
 Cli = Callable[..., Result]

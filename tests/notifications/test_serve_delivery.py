@@ -21,7 +21,7 @@ from missiondesk.notifications.outbox import enqueue
 from missiondesk.services import notify as notify_service
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
-from notifications.conftest import pending
+from notifications.delivery_support import pending
 from notify_receiver import Receiver
 
 MISSIONDESK = Path(sys.executable).parent / "missiondesk"

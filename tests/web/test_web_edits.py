@@ -211,3 +211,29 @@ def test_the_edit_forms(client: TestClient, as_role: Any, password: str) -> None
 
     viewer = client.get("/missions/find-tora", headers=as_role("viewer"))
     assert viewer.status_code == 200
+
+
+def test_each_edit_form_goes_back_to_the_page_of_what_it_changed(
+    client: TestClient, password: str
+) -> None:
+    csrf = sign_in(client, "commander", password)
+
+    def post(path: str, **form: str) -> str:
+        answer = client.post(path, data={"csrf_token": csrf, **form}, follow_redirects=False)
+        assert answer.status_code == 303, (path, answer.text)
+        return answer.headers["location"]
+
+    new = {"id": "tea-escort", "title": "Escort the tea merchant", "rank": "C"}
+    assert post("/missions/new", **new, route="konoha, tanzaku-town") == "/missions/tea-escort"
+    edit = {"title": "Tea", "rank": "C", "route": "konoha, tanzaku-town"}
+    assert post("/missions/tea-escort/edit", **edit) == "/missions/tea-escort"
+    assert post("/missions/tea-escort/cancel", reason="no tea") == "/missions/tea-escort"
+    tenten = {"name": "Tenten", "rank": "genin", "status": "available", "skills": "taijutsu=3"}
+    assert post("/shinobi/tenten/edit", **tenten) == "/shinobi/tenten"
+    seen = {"threat": "jirobo", "place": "konoha", "confidence": "0.5", "at": "2026-11-20T10:00"}
+    assert post("/sightings", **seen) == "/bingo-book"
+    # A refused edit answers with the error page, not a way back.
+    refused = client.post(
+        "/missions/tea-escort/cancel", data={"csrf_token": csrf, "reason": "again"}
+    )
+    assert refused.status_code == 409 and "already cancelled" in refused.text

@@ -14,7 +14,7 @@ import numpy as np
 
 from missiondesk.domain.ranks import RECOVERING, SKILLS, ShinobiRank, ShinobiStatus
 from missiondesk.domain.roles import fills_role as fills_role
-from missiondesk.domain.village import HistoryEntry, Shinobi, Village
+from missiondesk.domain.village import HistoryEntry, Village
 
 RANK_LEVEL: dict[ShinobiRank, int] = {rank: level for level, rank in enumerate(ShinobiRank)}
 NEVER = np.iinfo(np.int64).max // 2
@@ -75,22 +75,6 @@ class Record:
         found = self.departures.get(sid, [])
         start = earliest - dt.timedelta(days=days)
         return bisect_left(found, earliest) - bisect_left(found, start)
-
-
-def free_to_leave(status: str, available_from: dt.date | None, day: dt.date) -> bool:
-    """SPEC 4, always true, judged at a departure on `day`: available, or injured/resting
-    and back on or before `day`. The one definition: the planner (`may_leave_on`, and
-    `Roster.may_leave_on` as its vector form) and approve/dispatch (services/lifecycle.py)
-    all ask it."""
-    if status == ShinobiStatus.AVAILABLE:
-        return True
-    if status in RECOVERING:
-        return available_from is not None and available_from <= day
-    return False
-
-
-def may_leave_on(shinobi: Shinobi, day: dt.date) -> bool:
-    return free_to_leave(shinobi.status, shinobi.available_from, day)
 
 
 def bound_elsewhere(village: Village, committed: Collection[str]) -> Village:
@@ -168,7 +152,10 @@ class Roster:
         return len(self.shinobi)
 
     def may_leave_on(self, day: dt.date) -> np.ndarray:
-        """Vector form of `free_to_leave` (`available` and `back_on` are its two cases)."""
+        """Vector form of `operations.fitness.free_to_leave`, the one definition of who may
+        leave on a day: `available` and `back_on` are its two cases, and everyone else
+        (`back_on` is NEVER for them) stays. tests/operations/test_fitness.py holds the two
+        equal over every status."""
         key = day.toordinal()
         if key not in self._free:
             self._free[key] = self.available | (self.back_on <= key)

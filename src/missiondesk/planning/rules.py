@@ -35,7 +35,8 @@ from missiondesk.domain.orders import (
 from missiondesk.domain.ranks import SHINOBI_RANK_AS_MISSION_RANK, MissionRank, ShinobiRank
 from missiondesk.domain.village import Countermeasure, Mission, Shinobi, Threat
 from missiondesk.domain.words import plural
-from missiondesk.planning.roster import Record, Roster, fills_role, may_leave_on
+from missiondesk.operations.fitness import may_leave_on
+from missiondesk.planning.roster import Record, Roster, fills_role
 
 DEFAULT_MAX_SIZE = 6
 """The model's cap on a squad when no `max_size` order sets one, raised to whatever the

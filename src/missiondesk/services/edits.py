@@ -31,7 +31,7 @@ from missiondesk.services.apply import (
 )
 from missiondesk.services.clock import clock_of, read_clock
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import mission_row, squad_ids, transition
+from missiondesk.services.missions import mission_row, missions_on, squad_ids, transition
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -309,11 +309,7 @@ def _remove_shinobi(connection: Connection, ident: str, actor: str) -> str | Non
     )
     referrers += _names("linked to the accounts", accounts)
     _refuse("shinobi", ident, referrers)
-    planned = list(
-        connection.execute(
-            select(t.assignment.c.mission_id).where(t.assignment.c.shinobi_id == ident)
-        ).scalars()
-    )
+    planned = missions_on(connection, ident)
     note = None
     for mission_id in planned:
         _back_to_board(connection, mission_id, f"{ident} was removed from the roster", actor)

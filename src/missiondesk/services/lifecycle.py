@@ -17,9 +17,9 @@ from missiondesk.domain.ranks import IN_THE_FIELD, RECOVERING, MissionStatus, Sh
 from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Squad
 from missiondesk.errors import BadInput, Conflict, named
+from missiondesk.operations.fitness import free_to_leave
 from missiondesk.operations.schedule import Checkin, planned_checkins
 from missiondesk.operations.transitions import MOVES, Step, allows
-from missiondesk.planning.roster import free_to_leave
 from missiondesk.planning.timing import returns_at, route_span_hours
 from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event

@@ -80,6 +80,18 @@ def squads_of(
     return grouped
 
 
+def missions_on(connection: Connection, shinobi_id: str) -> list[str]:
+    """The missions whose squad has `shinobi_id` on it, by id: `squads_of` asked the other
+    way round."""
+    return list(
+        connection.execute(
+            select(t.assignment.c.mission_id)
+            .where(t.assignment.c.shinobi_id == shinobi_id)
+            .order_by(t.assignment.c.mission_id)
+        ).scalars()
+    )
+
+
 def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:
     """The mission's squad, leader first."""
     return squads_of(connection, [mission_id]).get(mission_id, [])

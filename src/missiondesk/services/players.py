@@ -23,7 +23,7 @@ from missiondesk.errors import Conflict, NotFound
 from missiondesk.planning.rules import grade, rank_allowed
 from missiondesk.services import record
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import mission_row
+from missiondesk.services.missions import mission_row, missions_on, squads_of
 from missiondesk.services.village import current_village, require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -331,22 +331,13 @@ def my_missions(db: Database, shinobi_id: str) -> MySchedule:
     (what a player's "My missions" page shows; nobody else's private records)."""
     with db.reading() as connection:
         require_village(connection)
-        on = connection.execute(
-            select(t.assignment.c.mission_id).where(t.assignment.c.shinobi_id == shinobi_id)
-        ).scalars()
-        ids = sorted(set(on))
+        ids = missions_on(connection, shinobi_id)
         rows = (
             connection.execute(select(t.mission).where(t.mission.c.id.in_(ids))).mappings().all()
             if ids
             else []
         )
-        squads: dict[str, list[dict[str, Any]]] = {}
-        for r in connection.execute(
-            select(t.assignment)
-            .where(t.assignment.c.mission_id.in_(ids))
-            .order_by(t.assignment.c.is_leader.desc(), t.assignment.c.position)
-        ).mappings():
-            squads.setdefault(r["mission_id"], []).append(dict(r))
+        squads = squads_of(connection, ids)
         offered = [
             m for m, people in volunteers_by_mission(connection).items() if shinobi_id in people
         ]

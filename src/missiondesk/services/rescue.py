@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from missiondesk.domain.assessment import BriefingItem
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus, ShinobiStatus
 from missiondesk.errors import BadInput, Conflict
+from missiondesk.operations.fitness import may_leave_on
 from missiondesk.operations.rescue import (
     Break,
     LostSquad,
@@ -29,7 +30,6 @@ from missiondesk.operations.rescue import (
     rescue_mission,
 )
 from missiondesk.operations.schedule import Expected, is_overdue, planned_checkins
-from missiondesk.planning.roster import may_leave_on
 from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import advance_today, mission_row, squad_rows

@@ -5,7 +5,8 @@ shinobi and sightings. Each route calls the one service function its command cal
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -44,6 +45,17 @@ PageEditor = Annotated[Account, Depends(PageAllowed(Permission.INTAKE))]
 PageReader = Annotated[Account, Depends(PageAllowed(Permission.READ))]
 RecordId = Annotated[str, PathParam(min_length=1, max_length=200, description="Its id.")]
 
+Done = TypeVar("Done")
+
+
+def _edit(
+    request: Request, account: Account, change: Callable[..., Done], *args: Any, **fields: Any
+) -> Done:
+    """`change`, a service function of services/edits.py, on this request's database as
+    `account`: what every edit route does. Its errors (bad input, a conflict, no such
+    record) answer through web/errors.py: JSON on the API, an error page for a form."""
+    return change(database(request), *args, actor=account.name, **fields)
+
 
 # --- The API -------------------------------------------------------------------------------
 
@@ -78,12 +90,7 @@ async def apply_village(
     kind = request.headers.get("content-type", "")
     name = "upload.csv" if "csv" in kind else "upload.json" if "json" in kind else "upload.yaml"
     return await run_in_threadpool(
-        edits.apply_village_file,
-        database(request),
-        body,
-        name,
-        dry_run=dry_run,
-        actor=account.name,
+        _edit, request, account, edits.apply_village_file, body, name, dry_run=dry_run
     )
 
 
@@ -109,7 +116,7 @@ def remove_record(
     ],
     account: Editor,
 ) -> EditResult:
-    return edits.remove_record(database(request), kind, record_id, actor=account.name)
+    return _edit(request, account, edits.remove_record, kind, record_id)
 
 
 class SetRequest(BaseModel):
@@ -156,7 +163,7 @@ def add_mission(
     account: Editor,
     body: Annotated[dict[str, Any], Body(include_in_schema=False)],
 ) -> EditResult:
-    return edits.add_mission(database(request), body, actor=account.name)
+    return _edit(request, account, edits.add_mission, body)
 
 
 @api_router.patch(
@@ -167,7 +174,7 @@ def add_mission(
 def edit_mission(
     request: Request, mission_id: RecordId, body: SetRequest, account: Editor
 ) -> EditResult:
-    return edits.edit_mission(database(request), mission_id, body.set, actor=account.name)
+    return _edit(request, account, edits.edit_mission, mission_id, body.set)
 
 
 @api_router.post(
@@ -178,7 +185,7 @@ def edit_mission(
 def cancel_mission(
     request: Request, mission_id: RecordId, body: CancelRequest, account: Editor
 ) -> EditResult:
-    return edits.cancel_mission(database(request), mission_id, body.reason, actor=account.name)
+    return _edit(request, account, edits.cancel_mission, mission_id, body.reason)
 
 
 @api_router.post(
@@ -193,7 +200,7 @@ def add_shinobi(
     account: Editor,
     body: Annotated[dict[str, Any], Body(include_in_schema=False)],
 ) -> EditResult:
-    return edits.add_shinobi(database(request), body, actor=account.name)
+    return _edit(request, account, edits.add_shinobi, body)
 
 
 @api_router.patch(
@@ -204,20 +211,21 @@ def add_shinobi(
 def edit_shinobi(
     request: Request, shinobi_id: RecordId, body: SetRequest, account: Editor
 ) -> EditResult:
-    return edits.edit_shinobi(database(request), shinobi_id, body.set, actor=account.name)
+    return _edit(request, account, edits.edit_shinobi, shinobi_id, body.set)
 
 
 @api_router.post(
     "/sightings", tags=["bingo book"], summary="Record a sighting of a threat", status_code=201
 )
 def add_sighting(request: Request, body: SightingRequest, account: Editor) -> EditResult:
-    return edits.add_sighting(
-        database(request),
+    return _edit(
+        request,
+        account,
+        edits.add_sighting,
         threat=body.threat,
         place=body.place,
         confidence=body.confidence,
         at=body.at,
-        actor=account.name,
     )
 
 
@@ -281,10 +289,20 @@ def _render(request: Request, template: str, account: Account, **values: Any) ->
     return render(request, template, account, **values)
 
 
-def _back(path: str) -> Response:
-    from missiondesk.web.pages import back_to
+async def _edit_and_back(
+    request: Request, account: Account, change: Callable[..., EditResult], *args: Any, **fields: Any
+) -> Response:
+    """A page form's edit: the service call in the threadpool (the event loop never waits on
+    the database), then back (303) to the page of the record it edited: the mission's, the
+    shinobi's, or the bingo book for a sighting."""
+    from missiondesk.web.pages import back_to, mission_path, urlpart
 
-    return back_to(path)
+    result = await run_in_threadpool(_edit, request, account, change, *args, **fields)
+    if result.kind == "mission":
+        return back_to(mission_path(result.id))
+    if result.kind == "shinobi":
+        return back_to(f"/shinobi/{urlpart(result.id)}")
+    return back_to("/bingo-book")
 
 
 @page_router.get("/missions/new")
@@ -302,41 +320,33 @@ def new_mission_page(request: Request, account: PageEditor) -> Response:
 @page_router.post("/missions/new")
 async def create_mission(request: Request, account: PageEditor) -> Response:
     form = mission_from_form(await request.form())
-    result = await run_in_threadpool(edits.add_mission, database(request), form, actor=account.name)
-    return _back(f"/missions/{result.id}")
+    return await _edit_and_back(request, account, edits.add_mission, form)
 
 
 @page_router.post("/missions/{mission_id}/edit")
 async def edit_mission_form(request: Request, mission_id: str, account: PageEditor) -> Response:
     sets = mission_sets_from_form(await request.form())
-    await run_in_threadpool(
-        edits.edit_mission, database(request), mission_id, sets, actor=account.name
-    )
-    return _back(f"/missions/{mission_id}")
+    return await _edit_and_back(request, account, edits.edit_mission, mission_id, sets)
 
 
 @page_router.post("/missions/{mission_id}/cancel")
 async def cancel_mission_form(request: Request, mission_id: str, account: PageEditor) -> Response:
     reason = _text(await request.form(), "reason")
-    await run_in_threadpool(
-        edits.cancel_mission, database(request), mission_id, reason, actor=account.name
-    )
-    return _back(f"/missions/{mission_id}")
+    return await _edit_and_back(request, account, edits.cancel_mission, mission_id, reason)
 
 
 @page_router.post("/sightings")
 async def add_sighting_form(request: Request, account: PageEditor) -> Response:
     form = await request.form()
-    await run_in_threadpool(
+    return await _edit_and_back(
+        request,
+        account,
         edits.add_sighting,
-        database(request),
         threat=_text(form, "threat"),
         place=_text(form, "place"),
         confidence=_text(form, "confidence"),
         at=_text(form, "at") or None,
-        actor=account.name,
     )
-    return _back("/bingo-book")
 
 
 @page_router.get("/shinobi/{shinobi_id}")
@@ -366,7 +376,4 @@ def shinobi_page(request: Request, shinobi_id: str, account: PageReader) -> Resp
 @page_router.post("/shinobi/{shinobi_id}/edit")
 async def edit_shinobi_form(request: Request, shinobi_id: str, account: PageEditor) -> Response:
     sets = shinobi_sets_from_form(await request.form())
-    await run_in_threadpool(
-        edits.edit_shinobi, database(request), shinobi_id, sets, actor=account.name
-    )
-    return _back(f"/shinobi/{shinobi_id}")
+    return await _edit_and_back(request, account, edits.edit_shinobi, shinobi_id, sets)
