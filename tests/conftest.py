@@ -19,6 +19,11 @@ from pg_support import fresh_postgres_database
 
 
 @pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'village.sqlite'}"
+
+
+@pytest.fixture
 def postgres_url() -> Iterator[str]:
     yield from fresh_postgres_database()
 

@@ -173,3 +173,41 @@ def test_the_roster_costs_a_query_per_fact_not_per_shinobi(tmp_path: Path) -> No
         counts.append(_statements(db))
         db.dispose()
     assert counts[0] == counts[1] <= 12, counts
+
+
+TWO_TRIPS = """
+format: missiondesk/village/v2
+village: {id: mist, name: Mist, now: 2027-03-01T07:00}
+places: [{id: home, name: Home}, {id: bay, name: Bay}]
+roads: [{from: home, to: bay, hours: 2.51}]
+shinobi:
+  - {id: ao, name: Ao, rank: jonin, skills: {ninjutsu: 4}, status: available}
+missions:
+  - {id: first, title: First trip, rank: D, route: [home, bay, home],
+     window: {earliest: 2027-03-01}}
+  - {id: second, title: Second trip, rank: D, route: [home, bay, home],
+     window: {earliest: 2027-03-03}}
+"""
+
+
+def test_the_roster_due_back_is_the_plans_return_and_names_the_next_squad(
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
+    """One answer to "when is the squad back": the roster's due back is the plan's
+    `returns` to the minute (5.02 road hours round up), and someone on two approved squads
+    is shown with the one that leaves first, then with the one in the field."""
+    path = tmp_path / "mist.yaml"
+    path.write_text(TWO_TRIPS, encoding="utf-8")
+    assert cli("--db", db_url, "village", "import", path).code == 0
+    assert cli("--db", db_url, "assess", "--all").code == 0
+    plan = json.loads(cli("--db", db_url, "plan", "--time-limit", "5", "--json").stdout)
+    returns = {s["mission"]: s["returns"] for s in plan["squads"]}
+    assert returns == {"first": "2027-03-01T13:02:00", "second": "2027-03-03T13:02:00"}
+    for mission in ("first", "second"):
+        assert cli("--db", db_url, "approve", mission).code == 0
+    ao = _roster(cli, db_url)["ao"]
+    assert (ao["mission"], ao["due_back"]) == ("first", returns["first"])
+    assert cli("--db", db_url, "dispatch", "first", "--at", "2027-03-01T08:00").code == 0
+    ao = _roster(cli, db_url)["ao"]
+    assert (ao["mission"], ao["mission_status"]) == ("first", "dispatched")
+    assert ao["due_back"] == returns["first"]

@@ -24,12 +24,12 @@ from missiondesk.domain.orders import MinSize, RequireRole
 from missiondesk.domain.ranks import MissionRank, MissionStatus
 from missiondesk.domain.roles import MEDIC_ROLE, medic_minimums
 from missiondesk.domain.village import Client, HistoryEntry, Mission, Shinobi, Village, Window
+from missiondesk.operations.schedule import returns_at, route_span_hours
 from missiondesk.planning.candidates import Board, PlanningError, compile_board
 from missiondesk.planning.explain import explain_squad
 from missiondesk.planning.fewest_breaks import least_broken_squad, what_breaks
 from missiondesk.planning.planner import plan_board
 from missiondesk.planning.roster import Departure, bound_elsewhere, fills_role
-from missiondesk.planning.timing import returns_at, route_span_hours
 from missiondesk.risk.assessment import assess_mission
 from missiondesk.risk.roads import RoadNetwork
 

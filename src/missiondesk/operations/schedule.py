@@ -36,17 +36,42 @@ class Expected:
     last_seen: dt.datetime
 
 
-def travel_hours(route: Sequence[str], network: RoadNetwork) -> float:
-    """Road hours along the route, leg by leg, up to the first leg with no road (from there
-    the squad finds its own way and no time can be counted): the same legs the check-in
-    schedule times."""
+MINUTE = dt.timedelta(minutes=1)
+
+
+def _road_hours(route: Sequence[str], network: RoadNetwork) -> tuple[float, bool]:
+    """Road hours along the route, leg by leg, up to the first leg with no road; and
+    whether every leg has one."""
     total = 0.0
     for previous, place in itertools.pairwise(route):
         hours = network.hours(previous, place)
         if hours == float("inf"):
-            break
+            return total, False
         total += hours
-    return total
+    return total, True
+
+
+def travel_hours(route: Sequence[str], network: RoadNetwork) -> float:
+    """Road hours along the route, leg by leg, up to the first leg with no road (from there
+    the squad finds its own way and no time can be counted): the same legs the check-in
+    schedule times."""
+    return _road_hours(route, network)[0]
+
+
+def route_span_hours(route: Sequence[str], on_site_hours: float, network: RoadNetwork) -> float:
+    """How long a squad is away: the road hours of its route plus its hours on site."""
+    return travel_hours(route, network) + on_site_hours
+
+
+def returns_at(departs: dt.datetime, hours: float) -> dt.datetime:
+    """The return of a squad away `hours` from `departs`, to the minute (rounded up), never
+    the departure minute itself: a squad that leaves holds its people at least that minute.
+    The one answer to "when is it back" (SPEC section 9's `returns`), for the planner, the
+    validator, approval and dispatch, the rescue and the roster alike."""
+    back = departs + dt.timedelta(hours=hours)
+    floor = back.replace(second=0, microsecond=0)
+    back = floor if floor == back else floor + MINUTE
+    return max(back, departs + MINUTE)
 
 
 def stay_position(route: Sequence[str], network: RoadNetwork, on_site_hours: float) -> int:
@@ -144,9 +169,6 @@ def due_back(
     route: Sequence[str], departed: dt.datetime, network: RoadNetwork, on_site_hours: float
 ) -> dt.datetime | None:
     """When a squad that left at `departed` is expected home (or, one way, done): its
-    route's road hours plus its hours on site, as `planned_checkins` times them. None when
-    a road of the route is missing (no time can be given)."""
-    legs = planned_checkins(route, departed, network, 0.0, on_site_hours)
-    if len(legs) < len(route) - 1:
-        return None
-    return departed + dt.timedelta(hours=travel_hours(route, network) + on_site_hours)
+    `returns_at`. None when a road of the route is missing (no time can be given)."""
+    hours, whole = _road_hours(route, network)
+    return returns_at(departed, hours + on_site_hours) if whole else None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.village import Mission, Village
-from missiondesk.operations.schedule import travel_hours
+from missiondesk.operations.schedule import MINUTE, returns_at, route_span_hours
 from missiondesk.risk.roads import RoadNetwork
 
 DEPART_AT = dt.time(8, 0)
@@ -30,8 +30,6 @@ DEPART_AT = dt.time(8, 0)
 
 MAX_DAYS = 7
 """Departure days considered per mission: the first ones of its window from today."""
-
-MINUTE = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -81,19 +79,6 @@ def departure_time(day: dt.date, now: dt.datetime) -> dt.datetime:
 def span_hours(mission: Mission, network: RoadNetwork) -> float:
     """Road hours of the route plus the hours on site (SPEC section 9's `returns`)."""
     return route_span_hours(mission.route, mission.objective.on_site_hours, network)
-
-
-def route_span_hours(route: Sequence[str], on_site_hours: float, network: RoadNetwork) -> float:
-    return travel_hours(route, network) + on_site_hours
-
-
-def returns_at(departs: dt.datetime, hours: float) -> dt.datetime:
-    """The return, to the minute (rounded up), never the departure minute itself: a
-    squad that leaves holds its people at least that minute."""
-    back = departs + dt.timedelta(hours=hours)
-    floor = back.replace(second=0, microsecond=0)
-    back = floor if floor == back else floor + MINUTE
-    return max(back, departs + MINUTE)
 
 
 def rest_days(mission: Mission, assessment: Assessment, orders: Sequence[object]) -> int:

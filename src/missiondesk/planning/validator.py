@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.village import HistoryEntry, Mission, Squad, Village
+from missiondesk.operations.schedule import returns_at
 from missiondesk.planning.plan import Plan, Violation
 from missiondesk.planning.roster import Departure, Record, fills_role
 from missiondesk.planning.rules import ALWAYS, SquadFacts, check_squad
-from missiondesk.planning.timing import returns_at, span_hours
+from missiondesk.planning.timing import span_hours
 from missiondesk.risk.roads import RoadNetwork
 
 

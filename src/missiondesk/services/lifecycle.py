@@ -18,9 +18,8 @@ from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Squad
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.operations.fitness import free_to_leave
-from missiondesk.operations.schedule import Checkin, planned_checkins
+from missiondesk.operations.schedule import Checkin, planned_checkins, returns_at, route_span_hours
 from missiondesk.operations.transitions import MOVES, Step, allows
-from missiondesk.planning.timing import returns_at, route_span_hours
 from missiondesk.services.clock import acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import (
@@ -31,6 +30,7 @@ from missiondesk.services.missions import (
 )
 from missiondesk.services.planning import squad_verdict
 from missiondesk.store import tables as t
+from missiondesk.store.commitments import commitments
 from missiondesk.store.database import Database
 from missiondesk.store.village_rows import road_network
 
@@ -133,18 +133,9 @@ def _overlapping_commitments(
     ours = _span(
         network, list(mission["route"]), mission["on_site_hours"], leaves or mission["departed_at"]
     )
-    taken = connection.execute(
-        select(
-            t.commitment.c.shinobi_id,
-            t.mission.c.id,
-            t.mission.c.status,
-            t.mission.c.departed_at,
-            t.mission.c.route,
-            t.mission.c.on_site_hours,
-        )
-        .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
-        .where(t.commitment.c.shinobi_id.in_(ids), t.commitment.c.mission_id != mission["id"])
-    ).all()
+    taken = commitments(
+        connection, t.commitment.c.shinobi_id.in_(ids), t.commitment.c.mission_id != mission["id"]
+    )
     found = []
     for row in taken:
         theirs = _span(network, list(row.route), row.on_site_hours, row.departed_at)

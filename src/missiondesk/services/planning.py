@@ -21,11 +21,12 @@ from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.notifications.outbox import enqueue, plan_summary
 from missiondesk.notifications.vocabulary import NotifyEvent
+from missiondesk.operations.schedule import returns_at
 from missiondesk.operations.transitions import MOVES, Step
 from missiondesk.planning.candidates import Commitment, PlanningError
 from missiondesk.planning.plan import Plan, Violation
 from missiondesk.planning.roster import Departure, bound_elsewhere
-from missiondesk.planning.timing import returns_at, span_hours
+from missiondesk.planning.timing import span_hours
 from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.risk.roads import RoadNetwork

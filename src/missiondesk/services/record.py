@@ -17,9 +17,17 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Connection, case, func, select, union_all
 
 from missiondesk.domain.promotion import PromotionRule
-from missiondesk.domain.ranks import COMMITTED, MissionRank, Outcome, ShinobiRank, ShinobiStatus
+from missiondesk.domain.ranks import (
+    COMMITTED,
+    IN_THE_FIELD,
+    MissionRank,
+    Outcome,
+    ShinobiRank,
+    ShinobiStatus,
+)
 from missiondesk.operations.schedule import due_back
 from missiondesk.store import tables as t
+from missiondesk.store.commitments import commitments
 from missiondesk.store.ledger import current_book, in_book
 from missiondesk.store.village_rows import road_network
 
@@ -115,31 +123,24 @@ class Whereabouts(BaseModel):
 
 def whereabouts(connection: Connection) -> dict[str, Whereabouts]:
     """Who is bound to a squad approved or in the field, in two queries (the commitments
-    with their missions, and the map when anyone is out)."""
-    rows = connection.execute(
-        select(
-            t.commitment.c.shinobi_id,
-            t.mission.c.id,
-            t.mission.c.status,
-            t.mission.c.route,
-            t.mission.c.departed_at,
-            t.mission.c.on_site_hours,
-        )
-        .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
-        .where(t.mission.c.status.in_(sorted(COMMITTED)))
-    ).all()
+    with their missions, and the map when anyone is out). Someone committed to several
+    squads is shown with the one in the field, else the one that leaves first."""
+    rows = commitments(connection, t.mission.c.status.in_(sorted(COMMITTED)))
     if not rows:
         return {}
     network = road_network(connection)
     back: dict[str, dt.datetime | None] = {}
-    found = {}
-    for r in rows:
+    found: dict[str, Whereabouts] = {}
+    for r in rows:  # earliest departure first
         if r.id not in back:
             back[r.id] = (
                 due_back(r.route, r.departed_at, network, r.on_site_hours or 0.0)
                 if r.departed_at is not None and r.route
                 else None
             )
+        held = found.get(r.shinobi_id)
+        if held is not None and (held.status in IN_THE_FIELD or r.status not in IN_THE_FIELD):
+            continue
         found[r.shinobi_id] = Whereabouts(
             mission=r.id, status=r.status, departs=r.departed_at, due_back=back[r.id]
         )
