@@ -69,7 +69,7 @@ def _margin(board: Board, req: Requirements, qualify: np.ndarray, placed: Mappin
             continue
         text = (
             reason
-            if reason.startswith(("is ", "has ", "already ", "returned"))
+            if reason.startswith(("is ", "has ", "already ", "returned", "would "))
             else (f"{verb} {reason}")
         )
         if len(who) > 1 and text.startswith("is "):
