@@ -49,6 +49,7 @@ class Record:
 
     def _add(self, entries: Iterable[HistoryEntry | Departure]) -> None:
         departures: dict[str, list[dt.date]] = defaultdict(list)
+        trips, last = self.trips, self.last_return
         for entry in entries:
             if isinstance(entry, HistoryEntry):
                 members: Iterable[str] = entry.squad.everyone
@@ -58,14 +59,21 @@ class Record:
             else:
                 members, departed, returned = entry.members, entry.departed, entry.returned
                 mission = entry.mission
+            trip = (departed, returned, mission)
             for sid in members:
                 departures[sid].append(departed)
-                self.trips.setdefault(sid, []).append((departed, returned, mission))
-                back = self.last_return.get(sid)
-                if returned is not None and (back is None or back < returned):
-                    self.last_return[sid] = returned
+                found = trips.get(sid)
+                if found is None:
+                    trips[sid] = [trip]
+                else:
+                    found.append(trip)
+                if returned is not None:
+                    back = last.get(sid)
+                    if back is None or back < returned:
+                        last[sid] = returned
+        before = self.departures
         for sid, days in departures.items():
-            self.departures[sid] = sorted([*self.departures.get(sid, []), *days])
+            before[sid] = sorted([*before[sid], *days]) if sid in before else sorted(days)
 
     def plus(self, extra: Iterable[Departure]) -> Record:
         """This record with more departures (a plan's earlier squads), without re-reading
