@@ -161,6 +161,7 @@ def test_max_missions_of_the_approved_squad_counts_the_plans_departures() -> Non
     )
     assert [(x.mission, x.rule) for x in both] == [("b", "max_missions")]
     assert "would be on 3 missions in 7 days by leaving on held" in both[0].message
+    assert "too many missions by held (approved, leaves 2026-11-27 08:00" in _reasons(plan, "a")
     # With one mission on record already, no plan departure fits before `held` at all.
     v = _village(
         [trip("a", 0, priority=3, away=False), trip("b", 2, priority=5, away=False)],

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from missiondesk.planning.candidates import Board, Requirements
+from missiondesk.planning.candidates import Board, Commitment, Requirements
 from missiondesk.planning.quality import WEIGHTS
 from missiondesk.planning.rules import limits_at, mission_limits
 
@@ -162,15 +162,20 @@ class Busy:
                 plan = sum(1 for i in after if 0 < (day - board.slot(i).day).days <= days)
                 if before + plan + 1 > count:
                     return False
+        return self.held_back_by(p, after) is None
+
+    def held_back_by(self, p: int, after: list[int]) -> Commitment | None:
+        """The approved squad whose `max_missions` (judged at its departure, counting the
+        plan's departures before it) p's slots `after` would break, if any."""
+        board = self.board
         for c in board.committed.get(p, ()):
-            # An approved squad's max_missions, judged at its departure, counts the plan's.
             day = c.departs.date()
             for count, days in limits_at(c.rank, board.village.standing_orders):
                 plan = sum(1 for i in after if 0 < (day - board.slot(i).day).days <= days)
                 before = int(board.roster.missions_before(day, days)[p])
                 if plan and before + plan + 1 > count:
-                    return False
-        return True
+                    return c
+        return None
 
     def place(self, k: int, squad: Assignment) -> None:
         self.squads[k] = squad
