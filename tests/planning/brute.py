@@ -1,5 +1,7 @@
 """Brute-force optimum of a small board over time: every choice of departure day and
-squad per mission, each partial plan judged by the validator (not the solver's model)."""
+squad per mission, each partial plan judged by the validator (not the solver's model),
+with the approved squads outside the board (`commitments`) counted as the validator
+counts them (spans, `min_rest` and `max_missions` both ways)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 from functools import cache
 from itertools import combinations
 
+from missiondesk.domain.ranks import READY_TO_PLAN
 from missiondesk.domain.village import Squad, Village
 from missiondesk.planning import validate_plan
 from missiondesk.planning.timing import DEPART_AT
@@ -30,10 +33,13 @@ def days(v: Village, mid: str) -> list[dt.date]:
     return out
 
 
-def brute_force(v: Village, assessments: dict, flags: dict[str, set[str]]) -> int:
+def brute_force(
+    v: Village, assessments: dict, flags: dict[str, set[str]], commitments: dict | None = None
+) -> int:
     """The largest total priority over every plan the validator accepts."""
     ids = [s.id for s in v.shinobi]
-    missions = list(v.missions)
+    missions = [m for m in v.missions if m.status in READY_TO_PLAN]
+    committed = commitments or {}
     now = v.village.now
 
     @cache
@@ -45,7 +51,12 @@ def brute_force(v: Village, assessments: dict, flags: dict[str, set[str]]) -> in
                     squad = Squad(leader=leader, members=[p for p in people if p != leader])
                     at = {missions[k].id: leave_at(day, now)}
                     if not validate_plan(
-                        v, assessments, {missions[k].id: squad}, flags, departs=at
+                        v,
+                        assessments,
+                        {missions[k].id: squad},
+                        flags,
+                        departs=at,
+                        commitments=committed,
                     ):
                         found.append(squad)
         return found
@@ -65,7 +76,9 @@ def brute_force(v: Village, assessments: dict, flags: dict[str, set[str]]) -> in
             for squad in alone(k, day):
                 trial = {**squads, m.id: squad}
                 at = {**departs, m.id: leave_at(day, now)}
-                if not validate_plan(v, assessments, trial, flags, departs=at):
+                if not validate_plan(
+                    v, assessments, trial, flags, departs=at, commitments=committed
+                ):
                     search(k + 1, trial, at, got + m.effective_priority)
         search(k + 1, squads, departs, got)
 

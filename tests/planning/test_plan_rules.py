@@ -116,7 +116,9 @@ def test_max_missions_binds() -> None:
     v = village([busy, ninja("spare", "genin")], [mission("m", "D")], orders=orders, past=past)
     assert _people(_plan(v), "m") == {"spare"}
     v = village([busy], [mission("m", "D")], orders=orders, past=past)
-    assert "already has 2 missions in the last 14 days (order 'cap')" in _reasons(_plan(v), "m")
+    assert "already has 2 missions in the last 14 days (h1, h2) (order 'cap')" in _reasons(
+        _plan(v), "m"
+    )
 
 
 def test_min_rest_binds() -> None:

@@ -13,8 +13,11 @@ from brute import brute_force
 from plan_builders import TODAY, assess, ninja, order
 from week_builders import day, trip, week
 
+from missiondesk.domain.ranks import MissionRank
 from missiondesk.planning import plan_board, validate_plan
+from missiondesk.planning.candidates import Commitment
 from missiondesk.planning.plan import Plan
+from missiondesk.planning.timing import returns_at
 
 MEDIC = order("medic", "require_role", role="medic", count=1)
 
@@ -158,6 +161,8 @@ def test_a_one_day_board_is_planned_as_before() -> None:
 
 
 def _random_week(rng: random.Random):  # type: ignore[no-untyped-def]
+    """A tiny random week, and sometimes an approved squad outside it (`held`) that
+    some of its people are committed to."""
     people = [
         ninja(
             f"s{i}",
@@ -189,7 +194,17 @@ def _random_week(rng: random.Random):  # type: ignore[no-untyped-def]
         ],
         k=rng.randint(0, 2),
     )
-    return week(people, missions, orders=orders, road_hours=rng.choice([6, 12, 30]))
+    hours = rng.choice([6, 12, 30])
+    commitments: dict[str, list[Commitment]] = {}
+    if rng.random() < 0.5:
+        # An approved squad outside the board: one or two people bound to it.
+        n = rng.randint(0, 4)
+        leaves = _at(n)
+        missions.append({**trip("held", n), "status": "approved"})
+        back = returns_at(leaves, 2 * hours)
+        for person in rng.sample(people, k=rng.randint(1, len(people))):
+            commitments[person["id"]] = [Commitment("held", leaves, back, MissionRank.C)]
+    return week(people, missions, orders=orders, road_hours=hours), commitments
 
 
 WEEKS = int(os.environ.get("MISSIONDESK_TEST_WEEKS", "40"))
@@ -203,8 +218,8 @@ def test_tiny_weeks_reach_the_brute_force_optimum() -> None:
     the brute force (over every day and squad, judged by the validator) finds."""
     rng = random.Random(int(os.environ.get("MISSIONDESK_TEST_WEEKS_SEED", "11")))
     for _ in range(WEEKS):
-        v = _random_week(rng)
+        v, held = _random_week(rng)
         a = assess(v)
-        plan = plan_board(v, a, time_limit=5, workers=1)
-        assert validate_plan(v, a, plan) == [], v
-        assert plan.objective == brute_force(v, a, {}), v.model_dump_json()
+        plan = plan_board(v, a, time_limit=5, workers=1, commitments=held)
+        assert validate_plan(v, a, plan, commitments=held) == [], v
+        assert plan.objective == brute_force(v, a, {}, held), (v.model_dump_json(), held)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import MissionRank
 from missiondesk.domain.village import HistoryEntry, Mission, Squad, Threat, Village
+from missiondesk.domain.words import plural
 from missiondesk.planning.quality import (
     WEIGHTS,
     MemberScore,
@@ -24,8 +26,16 @@ from missiondesk.planning.quality import (
     village_weights,
 )
 from missiondesk.planning.roster import Departure, Roster
-from missiondesk.planning.rules import ALWAYS, DEFAULT_MAX_SIZE, MissionView, Need, mission_needs
-from missiondesk.planning.timing import Slot, cliques, minutes, mission_slots
+from missiondesk.planning.rules import (
+    ALWAYS,
+    DEFAULT_MAX_SIZE,
+    MissionView,
+    Need,
+    limits_at,
+    mission_needs,
+    rest_at,
+)
+from missiondesk.planning.timing import Slot, cliques, make_slot, minutes, mission_slots
 from missiondesk.risk.roads import RoadNetwork
 
 CANDIDATES = 40
@@ -91,6 +101,7 @@ class Board:
     mission_ids: list[str] = field(default_factory=list)  # the board's missions, in order
     groups: list[list[int]] = field(default_factory=list)  # per mission: its slots' indices
     passed: dict[str, str] = field(default_factory=dict)  # missions with no day left: why
+    committed: dict[int, list[Commitment]] = field(default_factory=dict)  # person -> spans
 
     def mission_index(self) -> dict[str, int]:
         """Mission id -> its first (earliest) slot."""
@@ -128,7 +139,8 @@ def compile_board(
     """The board's missions, one `Requirements` per departure day. `commitments` are
     the spans shinobi are already committed to (approved squads): a slot whose span
     clashes with one may not take them."""
-    roster = Roster(village, flags, extra_history)
+    commitments = commitments or {}
+    roster = Roster(village, flags, [*extra_history, *committed_departures(commitments)])
     by_id = {m.id: m for m in village.missions}
     threats = {t.id: t for t in village.threats}
     for sid, mid in [*pins.items(), *forbids]:
@@ -168,7 +180,7 @@ def compile_board(
                 pins,
                 forbids,
                 previous,
-                commitments or {},
+                commitments,
             )
             for slot in slots
         ]
@@ -178,42 +190,106 @@ def compile_board(
         groups.append(list(range(first, len(missions))))
     pairs = good_pairs(village.history)
     return Board(
-        village, roster, missions, pairs, workload, weights, list(mission_ids), groups, passed
+        village,
+        roster,
+        missions,
+        pairs,
+        workload,
+        weights,
+        list(mission_ids),
+        groups,
+        passed,
+        {
+            roster.index[sid]: list(spans)
+            for sid, spans in commitments.items()
+            if sid in roster.index
+        },
     )
 
 
 @dataclass(frozen=True)
 class Commitment:
-    """A span a shinobi is committed to: an approved squad's departure and return."""
+    """A span a shinobi is committed to: an approved squad's departure and return, and
+    the mission's effective rank (its own `min_rest` and `max_missions` orders are those
+    that apply at it, judged at its departure)."""
 
     mission: str
     departs: dt.datetime
     returns: dt.datetime
+    rank: MissionRank | None = None
+
+    def departure(self, sid: str) -> Departure:
+        """The commitment as a departure on record (SPEC section 9: it counts for
+        `max_missions`, and its return starts a `min_rest`)."""
+        return Departure((sid,), self.departs.date(), self.returns.date(), self.mission)
+
+
+def committed_departures(commitments: Mapping[str, Sequence[Commitment]]) -> list[Departure]:
+    return [c.departure(sid) for sid, spans in commitments.items() for c in spans]
 
 
 def committed_need(
-    roster: Roster, slot: Slot, commitments: Mapping[str, Sequence[Commitment]]
+    roster: Roster,
+    slot: Slot,
+    commitments: Mapping[str, Sequence[Commitment]],
+    orders: Sequence[Any],
 ) -> Need:
-    """Nobody committed to an approved squad whose span clashes with this slot's."""
-    clash: dict[int, Commitment] = {}
+    """Nobody committed to an approved squad whose span clashes with this slot's: away at
+    the time, back too recently for this slot's `min_rest` (its claim), or leaving on it
+    too soon after this slot's return for its own `min_rest`; nor anyone whose departures
+    on record would leave no room for this slot under the approved squad's `max_missions`
+    (when the slot leaves in the days it counts)."""
+    why: dict[int, str] = {}
     for sid, spans in commitments.items():
         i = roster.index.get(sid)
+        if i is None:
+            continue
         for c in spans:
-            if i is not None and slot.claim < minutes(c.returns) and minutes(c.departs) < slot.end:
-                clash[i] = c
+            reason = _committed_clash(roster, sid, slot, c, orders)
+            if reason is not None:
+                why[i] = reason
+                break
     mask = np.ones(len(roster), dtype=bool)
-    mask[list(clash)] = False
+    mask[list(why)] = False
     return Need(
         ALWAYS,
         "committed",
         "serve",
         "not committed to an approved squad away at the time",
         mask=mask,
-        why_not=lambda i: (
-            f"is committed to {clash[i].mission} (leaves {clash[i].departs:%Y-%m-%d %H:%M}, "
-            f"back {clash[i].returns:%Y-%m-%d %H:%M})"
-        ),
+        why_not=lambda i: why[i],
     )
+
+
+def _committed_clash(
+    roster: Roster, sid: str, slot: Slot, c: Commitment, orders: Sequence[Any]
+) -> str | None:
+    when = f"leaves {c.departs:%Y-%m-%d %H:%M}, back {c.returns:%Y-%m-%d %H:%M}"
+    back, leaves = minutes(c.returns), minutes(c.departs)
+    if minutes(slot.departs) < back and leaves < slot.end:
+        return f"is committed to {c.mission} ({when})"
+    if slot.claim < back and leaves < slot.end:
+        return (
+            f"is back from {c.mission} on {c.returns.date().isoformat()} ({when}), less than "
+            f"{plural(slot.rest, 'day')} before leaving (min_rest)"
+        )
+    rest = rest_at(c.rank, orders)
+    if slot.clashes(make_slot(c.departs, c.returns, rest)):
+        return (
+            f"would be back less than {plural(rest, 'day')} before leaving on "
+            f"{c.mission} ({when}; min_rest)"
+        )
+    day = c.departs.date()
+    for count, days in limits_at(c.rank, orders):
+        if 0 < (day - slot.day).days <= days:
+            before = roster.record.missions_before(sid, day, days)
+            if before + 2 > count:
+                return (
+                    f"would be on {plural(before + 2, 'mission')} in "
+                    f"{plural(days, 'day')} by leaving on {c.mission} ({when}; "
+                    f"max_missions at most {count})"
+                )
+    return None
 
 
 def _passed(mission: Mission, village: Village) -> str:
@@ -265,7 +341,7 @@ def _compile_slot(
     )
     needs = mission_needs(view, village.standing_orders)
     if commitments:
-        needs.insert(1, committed_need(roster, slot, commitments))
+        needs.insert(1, committed_need(roster, slot, commitments, village.standing_orders))
     forbidden = np.zeros(len(roster), dtype=bool)
     for sid, fmid in forbids:
         if fmid is None or fmid == mid:

@@ -69,7 +69,7 @@ def _margin(board: Board, req: Requirements, qualify: np.ndarray, placed: Mappin
             continue
         text = (
             reason
-            if reason.startswith(("is ", "has ", "already ", "returned"))
+            if reason.startswith(("is ", "has ", "already ", "returned", "would "))
             else (f"{verb} {reason}")
         )
         if len(who) > 1 and text.startswith("is "):
@@ -86,7 +86,8 @@ def _margin(board: Board, req: Requirements, qualify: np.ndarray, placed: Mappin
 def clashing(board: Board, k: int, busy: Busy) -> dict[int, str]:
     """Who the plan's squads (placed in `busy`) keep from slot k, each with the squads
     (and when): those on a squad whose span clashes with k's, and those whose departures
-    on the plan would break a `max_missions` order there."""
+    on the plan would break a `max_missions` order there (or at the departure of an
+    approved squad they are on, named)."""
     found: dict[int, str] = {}
     labels: dict[tuple[int, ...], str] = {}
     for p, taken in busy.slots.items():
@@ -95,7 +96,13 @@ def clashing(board: Board, k: int, busy: Busy) -> dict[int, str]:
             if busy.may_add(p, k, taken):
                 continue
             clash = tuple(sorted(taken))
-            suffix = ": too many missions (max_missions)"
+            held = busy.held_back_by(p, [*taken, k])
+            suffix = (
+                ": too many missions (max_missions)"
+                if held is None
+                else f": too many missions by {held.mission} (approved, leaves "
+                f"{held.departs:%Y-%m-%d %H:%M}; max_missions)"
+            )
         else:
             suffix = ""
         if clash not in labels:

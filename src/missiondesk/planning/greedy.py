@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from missiondesk.planning.candidates import Board, Requirements
+from missiondesk.planning.candidates import Board, Commitment, Requirements
 from missiondesk.planning.quality import WEIGHTS
-from missiondesk.planning.rules import mission_limits
+from missiondesk.planning.rules import limits_at, mission_limits
 
 _COVER = 1_000_000  # covering an unmet need outweighs any difference in points
 
@@ -132,6 +132,10 @@ class Busy:
             mission_limits(r.assessment, board.village.standing_orders) for r in board.missions
         ]
         self.counting = any(self.limits)
+        orders = board.village.standing_orders
+        self.committing = any(
+            limits_at(c.rank, orders) for cs in board.committed.values() for c in cs
+        )
 
     def free_for(self, k: int) -> np.ndarray:
         free = np.ones(len(self.board.roster), dtype=bool)
@@ -141,8 +145,8 @@ class Busy:
                 free[list(squad.everyone)] = False
             elif self.counting:
                 counted.update(squad.everyone)
-        for p in counted:
-            if free[p] and not self.may_add(p, k, self.slots[p]):
+        for p in counted | (set(self.board.committed) if self.committing else set()):
+            if free[p] and not self.may_add(p, k, self.slots.get(p, [])):
                 free[p] = False
         return free
 
@@ -158,7 +162,20 @@ class Busy:
                 plan = sum(1 for i in after if 0 < (day - board.slot(i).day).days <= days)
                 if before + plan + 1 > count:
                     return False
-        return True
+        return self.held_back_by(p, after) is None
+
+    def held_back_by(self, p: int, after: list[int]) -> Commitment | None:
+        """The approved squad whose `max_missions` (judged at its departure, counting the
+        plan's departures before it) p's slots `after` would break, if any."""
+        board = self.board
+        for c in board.committed.get(p, ()):
+            day = c.departs.date()
+            for count, days in limits_at(c.rank, board.village.standing_orders):
+                plan = sum(1 for i in after if 0 < (day - board.slot(i).day).days <= days)
+                before = int(board.roster.missions_before(day, days)[p])
+                if plan and before + plan + 1 > count:
+                    return c
+        return None
 
     def place(self, k: int, squad: Assignment) -> None:
         self.squads[k] = squad

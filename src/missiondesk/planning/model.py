@@ -4,7 +4,8 @@ slot, and per leader, built in named steps; `search.py` solves it.
 A slot is one mission on one departure day (`candidates.Requirements.slot`). At most one
 slot of a mission is staffed; one person serves on at most one slot of every set of slots
 whose spans pairwise clash (`Board.cliques`, restricted to the person's own candidate
-slots); `max_missions` counts the plan's own departures before each slot.
+slots); `max_missions` counts the plan's own departures before each slot, and an
+approved squad's `max_missions` counts the plan's departures before it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from missiondesk.planning.quality import (
     member_points,
     teammates,
 )
-from missiondesk.planning.rules import mission_limits
+from missiondesk.planning.rules import limits_at, mission_limits
 from missiondesk.planning.timing import cliques
 
 
@@ -54,6 +55,7 @@ class PlanModel:
         self._capacity_cuts()
         self._one_squad_at_a_time()
         self._plan_departures_count()
+        self._committed_departures_count()
         self._objectives()
 
     # --- the steps ------------------------------------------------------------------------
@@ -207,6 +209,33 @@ class PlanModel:
                         self.model.add(
                             cp_model.LinearExpr.sum([self.x[i] for i in earlier.tolist()]) <= room
                         ).only_enforce_if(self.x[j])
+
+    def _committed_departures_count(self) -> None:
+        """An approved squad's `max_missions`, judged at its departure (SPEC section 9),
+        counts the plan's departures in the days before it: per committed person, their
+        slots of the plan in that window, plus those on record, plus the approved one, are
+        at most the order's count. (A slot with no room at all is already kept off them by
+        `candidates.committed_need`.)"""
+        board = self.board
+        orders = board.village.standing_orders
+        if not any(limits_at(c.rank, orders) for spans in board.committed.values() for c in spans):
+            return
+        day_of = np.array([board.slot(k).day.toordinal() for k in range(len(board.missions))])
+        for p, spans in board.committed.items():
+            js = self._per_person.get(p)
+            if not js:
+                continue
+            mine = np.array(js, dtype=np.int64)
+            ahead = day_of[self.cands.mission[mine]]
+            for c in spans:
+                day = c.departs.date()
+                for count, days in limits_at(c.rank, orders):
+                    inside = mine[(ahead < day.toordinal()) & (ahead >= day.toordinal() - days)]
+                    room = max(0, count - 1 - int(board.roster.missions_before(day, days)[p]))
+                    if len(inside) > room:
+                        self.model.add(
+                            cp_model.LinearExpr.sum([self.x[i] for i in inside.tolist()]) <= room
+                        )
 
     def _objectives(self) -> None:
         board = self.board

@@ -160,7 +160,9 @@ def plan_board(
             },
         }
     )
-    _second_opinion(village, assessments, plan, flags, history, pins, list(forbids or ()))
+    _second_opinion(
+        village, assessments, plan, flags, history, pins, list(forbids or ()), commitments
+    )
     return plan
 
 
@@ -342,11 +344,12 @@ def _second_opinion(
     history: Sequence[HistoryEntry | Departure],
     pins: Mapping[str, str],
     forbids: Sequence[tuple[str, str | None]],
+    commitments: Mapping[str, Sequence[Commitment]] | None,
 ) -> None:
     """Refuse to return a plan the validator, the pins or the forbids disagree with."""
     problems = [
         f"{v.mission}: {v.order} ({v.rule}): {v.message}"
-        for v in validate_plan(village, assessments, plan, flags, history)
+        for v in validate_plan(village, assessments, plan, flags, history, commitments=commitments)
     ]
     squads = plan.squads_by_mission()
     problems += [

@@ -34,40 +34,59 @@ class Departure:
 
 
 class Record:
-    """Who departed when, and when each shinobi last came back, from the history plus the
-    squads dispatched since (`extra`)."""
+    """Who departed when, and when each shinobi came back, from the history plus the
+    squads dispatched or approved since (`extra`). A return counts for `min_rest` at a
+    departure on or after its day (`last_return_by`): an approved squad that has not come
+    back yet weighs only on departures after it."""
 
     def __init__(
         self, history: Iterable[HistoryEntry], extra: Iterable[HistoryEntry | Departure] = ()
     ) -> None:
+        self.departures: dict[str, list[dt.date]] = {}
+        self.trips: dict[str, list[tuple[dt.date, dt.date | None, str]]] = {}
+        self.last_return: dict[str, dt.date] = {}
+        self._add([*history, *extra])
+
+    def _add(self, entries: Iterable[HistoryEntry | Departure]) -> None:
         departures: dict[str, list[dt.date]] = defaultdict(list)
-        returns: dict[str, dt.date] = {}
-        for entry in [*history, *extra]:
+        trips, last = self.trips, self.last_return
+        for entry in entries:
             if isinstance(entry, HistoryEntry):
                 members: Iterable[str] = entry.squad.everyone
                 departed: dt.date = entry.departed.date()
                 returned: dt.date | None = entry.returned.date()
+                mission = entry.mission.id
             else:
                 members, departed, returned = entry.members, entry.departed, entry.returned
+                mission = entry.mission
+            trip = (departed, returned, mission)
             for sid in members:
                 departures[sid].append(departed)
-                if returned is not None and (sid not in returns or returns[sid] < returned):
-                    returns[sid] = returned
-        self.departures = {sid: sorted(days) for sid, days in departures.items()}
-        self.last_return = returns
+                found = trips.get(sid)
+                if found is None:
+                    trips[sid] = [trip]
+                else:
+                    found.append(trip)
+                if returned is not None:
+                    back = last.get(sid)
+                    if back is None or back < returned:
+                        last[sid] = returned
+        before = self.departures
+        for sid, days in departures.items():
+            before[sid] = sorted([*before[sid], *days]) if sid in before else sorted(days)
 
     def plus(self, extra: Iterable[Departure]) -> Record:
         """This record with more departures (a plan's earlier squads), without re-reading
         the history: only the shinobi they name are copied."""
         out = Record(())
         out.departures = dict(self.departures)
+        out.trips = dict(self.trips)
         out.last_return = dict(self.last_return)
+        extra = list(extra)
         for entry in extra:
             for sid in entry.members:
-                out.departures[sid] = sorted([*out.departures.get(sid, []), entry.departed])
-                back = entry.returned
-                if back is not None and (sid not in out.last_return or out.last_return[sid] < back):
-                    out.last_return[sid] = back
+                out.trips[sid] = list(out.trips.get(sid, []))
+        out._add(extra)
         return out
 
     def missions_before(self, sid: str, earliest: dt.date, days: int) -> int:
@@ -75,6 +94,18 @@ class Record:
         found = self.departures.get(sid, [])
         start = earliest - dt.timedelta(days=days)
         return bisect_left(found, earliest) - bisect_left(found, start)
+
+    def missions_named(self, sid: str, earliest: dt.date, days: int) -> list[str]:
+        """The missions `missions_before` counts, by id (for the reasons)."""
+        start = earliest - dt.timedelta(days=days)
+        return sorted(
+            {m for d, _, m in self.trips.get(sid, ()) if start <= d < earliest and m},
+        )
+
+    def last_return_by(self, sid: str, day: dt.date) -> tuple[dt.date, str] | None:
+        """`sid`'s last return on or before `day`, and the mission it was from."""
+        found = [(r, m) for _, r, m in self.trips.get(sid, ()) if r is not None and r <= day]
+        return max(found) if found else None
 
 
 def bound_elsewhere(village: Village, committed: Collection[str]) -> Village:
@@ -141,12 +172,19 @@ class Roster:
                 dep_day.extend(d.toordinal() for d in days)
         self._dep_person = np.array(dep_person, dtype=np.int64)
         self._dep_day = np.array(dep_day, dtype=np.int64)
-        self.last_return = np.full(n, LONG_AGO, dtype=np.int64)
-        for sid, day in self.record.last_return.items():
+        ret_person: list[int] = []
+        ret_day: list[int] = []
+        for sid, trips in self.record.trips.items():
             if sid in self.index:
-                self.last_return[self.index[sid]] = day.toordinal()
+                for _, back, _ in trips:
+                    if back is not None:
+                        ret_person.append(self.index[sid])
+                        ret_day.append(back.toordinal())
+        self._ret_person = np.array(ret_person, dtype=np.int64)
+        self._ret_day = np.array(ret_day, dtype=np.int64)
         self._recent: dict[tuple[int, int], np.ndarray] = {}
         self._free: dict[int, np.ndarray] = {}
+        self._back: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.shinobi)
@@ -188,6 +226,18 @@ class Roster:
             self._recent[key] = np.bincount(self._dep_person[inside], minlength=len(self))
         return self._recent[key]
 
+    def returned_by(self, day: dt.date) -> np.ndarray:
+        """Vector form of `Record.last_return_by`: each shinobi's last return on or before
+        `day`, as an ordinal (`LONG_AGO` when none)."""
+        key = day.toordinal()
+        if key not in self._back:
+            back = np.full(len(self), LONG_AGO, dtype=np.int64)
+            inside = self._ret_day <= key
+            np.maximum.at(back, self._ret_person[inside], self._ret_day[inside])
+            self._back[key] = back
+        return self._back[key]
+
     def days_since_return(self, earliest: dt.date) -> np.ndarray:
-        """Days from each shinobi's last return to `earliest` (huge when never sent)."""
-        return earliest.toordinal() - self.last_return
+        """Days from each shinobi's last return (on or before `earliest`) to `earliest`
+        (huge when never sent)."""
+        return earliest.toordinal() - self.returned_by(earliest)

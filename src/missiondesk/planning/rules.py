@@ -109,7 +109,25 @@ class Rule(Generic[OrderT]):
 
 def applies(order: Any, assessment: Assessment) -> bool:
     """An order applies to missions whose effective rank is at least its `when.min_rank`."""
-    return order.when is None or assessment.effective_rank >= order.when.min_rank
+    return applies_at(order, assessment.effective_rank)
+
+
+def applies_at(order: Any, rank: MissionRank | None) -> bool:
+    """`applies` for a mission of effective `rank` (None: unknown, so only orders without
+    a `when` apply)."""
+    return order.when is None or (rank is not None and rank >= order.when.min_rank)
+
+
+def rest_at(rank: MissionRank | None, orders: Sequence[Any]) -> int:
+    """The longest `min_rest` (days) that applies to a mission of effective `rank`."""
+    return max(
+        (int(o.days) for o in orders if o.rule == "min_rest" and applies_at(o, rank)), default=0
+    )
+
+
+def limits_at(rank: MissionRank | None, orders: Sequence[Any]) -> list[tuple[int, int]]:
+    """(count, days) of each `max_missions` order that applies at effective `rank`."""
+    return [(o.count, o.days) for o in orders if o.rule == "max_missions" and applies_at(o, rank)]
 
 
 def role_text(role: str, roles: Mapping[str, Mapping[str, int]]) -> str:
@@ -264,13 +282,16 @@ def check_max_missions(order: MaxMissions, squad: SquadFacts) -> list[str]:
             found.append(
                 f"{s.id} would be on {plural(before + 1, 'mission')} "
                 f"in {plural(order.days, 'day')} "
-                f"(at most {order.count})"
+                f"(at most {order.count}"
+                + _already_on(squad.record.missions_named(s.id, squad.earliest, order.days))
+                + ")"
             )
     return found
 
 
 def needs_max_missions(order: MaxMissions, view: MissionView) -> list[Need]:
     before = view.roster.missions_before(view.earliest, order.days)
+    record, ids = view.roster.record, view.roster.ids
     return [
         Need(
             order.id,
@@ -281,16 +302,23 @@ def needs_max_missions(order: MaxMissions, view: MissionView) -> list[Need]:
             why_not=lambda i: (
                 f"already has {plural(before[i], 'mission')} "
                 f"in the last {plural(order.days, 'day')}"
+                + _on(record.missions_named(ids[i], view.earliest, order.days))
             ),
         )
     ]
 
 
+def _already_on(missions: Sequence[str]) -> str:
+    return f"; already on {', '.join(missions)}" if missions else ""
+
+
+def _on(missions: Sequence[str]) -> str:
+    return f" ({', '.join(missions)})" if missions else ""
+
+
 def mission_limits(assessment: Assessment, orders: Sequence[Any]) -> list[tuple[int, int]]:
     """(count, days) of each `max_missions` order that applies at the mission's rank."""
-    return [
-        (o.count, o.days) for o in orders if o.rule == "max_missions" and applies(o, assessment)
-    ]
+    return limits_at(assessment.effective_rank, orders)
 
 
 # --- min_rest ---------------------------------------------------------------------------
@@ -299,18 +327,31 @@ def mission_limits(assessment: Assessment, orders: Sequence[Any]) -> list[tuple[
 def check_min_rest(order: MinRest, squad: SquadFacts) -> list[str]:
     found = []
     for s in squad.everyone:
-        back = squad.record.last_return.get(s.id)
-        if back is not None and (squad.earliest - back).days < order.days:
+        last = squad.record.last_return_by(s.id, squad.earliest)
+        if last is not None and (squad.earliest - last[0]).days < order.days:
+            back, mission = last
             found.append(
-                f"{s.id} returned on {back.isoformat()}, less than {plural(order.days, 'day')} "
-                f"before {squad.earliest.isoformat()}"
+                f"{s.id} returned on {back.isoformat()}"
+                + (f" from {mission}" if mission else "")
+                + f", less than {plural(order.days, 'day')} before {squad.earliest.isoformat()}"
             )
     return found
 
 
 def needs_min_rest(order: MinRest, view: MissionView) -> list[Need]:
     rested = view.roster.days_since_return(view.earliest)
-    last = view.roster.last_return
+    record, ids = view.roster.record, view.roster.ids
+
+    def why_not(i: int) -> str:
+        last = record.last_return_by(ids[i], view.earliest)
+        assert last is not None
+        back, mission = last
+        return (
+            f"returned on {back.isoformat()}"
+            + (f" from {mission}" if mission else "")
+            + f" (rest until {(back + dt.timedelta(days=order.days)).isoformat()})"
+        )
+
     return [
         Need(
             order.id,
@@ -318,10 +359,7 @@ def needs_min_rest(order: MinRest, view: MissionView) -> list[Need]:
             "serve",
             f"{plural(order.days, 'day')} of rest since the last return",
             mask=rested >= order.days,
-            why_not=lambda i: (
-                f"returned on {dt.date.fromordinal(int(last[i])).isoformat()} "
-                f"(rest until {dt.date.fromordinal(int(last[i]) + order.days).isoformat()})"
-            ),
+            why_not=why_not,
         )
     ]
 

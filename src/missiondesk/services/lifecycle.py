@@ -157,7 +157,12 @@ def _check_orders_still_hold(connection: Connection, mission_id: str, ids: list[
         raise Conflict(
             f"the squad for {mission_id!r} no longer obeys the standing orders at rank "
             f"{verdict.rank}: "
-            + "; ".join(f"{v.message} ({v.order})" for v in verdict.violations)
+            + "; ".join(
+                f"{v.message} ({v.order})"
+                if v.order == v.rule
+                else f"{v.message} ({v.order}: {v.rule})"
+                for v in verdict.violations
+            )
             + " (plan again)",
             field="squad",
         )

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, delete, insert, select, update
 
 from missiondesk.domain.assessment import Assessment
-from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
+from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus
 from missiondesk.domain.village import Squad, Village
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.notifications.outbox import enqueue, plan_summary
@@ -92,17 +92,31 @@ def committed_spans(connection: Connection, village: Village) -> dict[str, list[
     """shinobi -> the spans of the approved (not yet dispatched) squads they are committed
     to that have a planned departure: they are busy then, and free before and after."""
     rows = connection.execute(
-        select(t.commitment.c.shinobi_id, t.mission.c.id, t.mission.c.departed_at)
+        select(
+            t.commitment.c.shinobi_id,
+            t.mission.c.id,
+            t.mission.c.departed_at,
+            t.mission.c.effective_rank,
+        )
         .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
         .where(t.mission.c.status == MissionStatus.APPROVED, t.mission.c.departed_at.is_not(None))
         .order_by(t.mission.c.departed_at, t.mission.c.id)
     ).all()
     missions = {m.id: m for m in village.missions}
     network = RoadNetwork.from_village(village)
+    ranks: dict[str, MissionRank] = {}
     found: dict[str, list[Commitment]] = {}
-    for shinobi_id, mission_id, departs in rows:
+    for shinobi_id, mission_id, departs, stored in rows:
+        if mission_id not in ranks:
+            # The rank its squad was approved at (stored by the plan), else judged afresh.
+            mission = missions[mission_id]
+            ranks[mission_id] = (
+                MissionRank(stored) if stored else assess_mission(village, mission).effective_rank
+            )
         back = returns_at(departs, span_hours(missions[mission_id], network))
-        found.setdefault(shinobi_id, []).append(Commitment(mission_id, departs, back))
+        found.setdefault(shinobi_id, []).append(
+            Commitment(mission_id, departs, back, ranks[mission_id])
+        )
     return found
 
 
@@ -347,6 +361,12 @@ def squad_verdict(
         assessment = assessment.model_copy(
             update={"effective_rank": assessment.declared_rank, "understated": False}
         )
+    # Every other approved squad counts (SPEC 9): its span, its departure for
+    # max_missions, its return for min_rest, and its own orders at its departure.
+    others = {
+        sid: [c for c in spans if c.mission != mission_id]
+        for sid, spans in committed_spans(connection, village).items()
+    }
     violations = validate_plan(
         village,
         {mission_id: assessment},
@@ -354,6 +374,7 @@ def squad_verdict(
         flags,
         departures,
         departs=_judged_departure(connection, mission_id, village),
+        commitments=others,
     )
     return SquadCheck(
         mission=mission_id,
