@@ -36,6 +36,7 @@ from missiondesk.services.missions import squads_of, transition
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
 from missiondesk.store import tables as t
+from missiondesk.store.commitments import commitments
 from missiondesk.store.database import Database
 
 if TYPE_CHECKING:
@@ -91,31 +92,28 @@ def departures_not_in_history(connection: Connection) -> list[Departure]:
 def committed_spans(connection: Connection, village: Village) -> dict[str, list[Commitment]]:
     """shinobi -> the spans of the approved (not yet dispatched) squads they are committed
     to that have a planned departure: they are busy then, and free before and after."""
-    rows = connection.execute(
-        select(
-            t.commitment.c.shinobi_id,
-            t.mission.c.id,
-            t.mission.c.departed_at,
-            t.mission.c.effective_rank,
-        )
-        .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
-        .where(t.mission.c.status == MissionStatus.APPROVED, t.mission.c.departed_at.is_not(None))
-        .order_by(t.mission.c.departed_at, t.mission.c.id)
-    ).all()
+    rows = commitments(
+        connection,
+        t.mission.c.status == MissionStatus.APPROVED,
+        t.mission.c.departed_at.is_not(None),
+    )
     missions = {m.id: m for m in village.missions}
     network = RoadNetwork.from_village(village)
     ranks: dict[str, MissionRank] = {}
     found: dict[str, list[Commitment]] = {}
-    for shinobi_id, mission_id, departs, stored in rows:
-        if mission_id not in ranks:
+    for row in rows:
+        assert row.departed_at is not None  # selected so
+        if row.id not in ranks:
             # The rank its squad was approved at (stored by the plan), else judged afresh.
-            mission = missions[mission_id]
-            ranks[mission_id] = (
-                MissionRank(stored) if stored else assess_mission(village, mission).effective_rank
+            mission = missions[row.id]
+            ranks[row.id] = (
+                MissionRank(row.effective_rank)
+                if row.effective_rank
+                else assess_mission(village, mission).effective_rank
             )
-        back = returns_at(departs, span_hours(missions[mission_id], network))
-        found.setdefault(shinobi_id, []).append(
-            Commitment(mission_id, departs, back, ranks[mission_id])
+        back = returns_at(row.departed_at, span_hours(missions[row.id], network))
+        found.setdefault(row.shinobi_id, []).append(
+            Commitment(row.id, row.departed_at, back, ranks[row.id])
         )
     return found
 

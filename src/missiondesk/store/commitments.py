@@ -20,6 +20,7 @@ class Bound(NamedTuple):
     departed_at: dt.datetime | None  # planned until dispatched, then the actual departure
     route: Sequence[str]
     on_site_hours: float | None
+    effective_rank: str | None  # the rank its squad was planned and approved at
 
 
 def commitments(connection: Connection, *where: ColumnElement[bool]) -> list[Bound]:
@@ -33,6 +34,7 @@ def commitments(connection: Connection, *where: ColumnElement[bool]) -> list[Bou
             t.mission.c.departed_at,
             t.mission.c.route,
             t.mission.c.on_site_hours,
+            t.mission.c.effective_rank,
         )
         .join(t.mission, t.mission.c.id == t.commitment.c.mission_id)
         .where(*where)
