@@ -1,7 +1,10 @@
 """Approval, dispatch and check-ins: the steps between a plan and a report.
 
 Each step is one transaction and checks that it is legal before it writes; an illegal step
-raises `Conflict` (exit 2) and changes nothing.
+raises `Conflict` (exit 2) and changes nothing. A step dated later than the clock first
+records what fell due up to its time (`services/clock.act_at`), so it is judged against
+the village as it is then: a squad dispatched after its window closed finds its mission
+stale, and is refused with everything the recording wrote.
 """
 
 from __future__ import annotations
@@ -17,18 +20,13 @@ from missiondesk.domain.ranks import IN_THE_FIELD, RECOVERING, MissionStatus, Sh
 from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Squad
 from missiondesk.errors import BadInput, Conflict, named
-from missiondesk.operations.schedule import Checkin, planned_checkins
+from missiondesk.operations.schedule import planned_checkins
 from missiondesk.operations.transitions import MOVES, Step, allows
 from missiondesk.planning.roster import free_to_leave
 from missiondesk.planning.timing import returns_at, route_span_hours
-from missiondesk.services.clock import acting_time
+from missiondesk.services.clock import act_at
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import (
-    advance_today,
-    mission_in,
-    squad_on_record,
-    transition,
-)
+from missiondesk.services.missions import mission_in, squad_on_record, transition
 from missiondesk.services.planning import squad_verdict
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -52,7 +50,7 @@ def approve(
     """Make a planned squad binding. Its members are committed to this mission; under
     the write lock, nobody may be committed to two squads whose spans overlap."""
     with db.transaction() as connection:
-        at = acting_time(connection, at)
+        at = act_at(connection, at, actor=actor)
         mission = mission_in(
             connection,
             mission_id,
@@ -211,7 +209,7 @@ def dispatch(
 ) -> StepResult:
     """The squad leaves: members go on_mission, check-ins are expected along the route."""
     with db.transaction() as connection:
-        at = acting_time(connection, at)
+        at = act_at(connection, at, actor=actor)
         mission = mission_in(
             connection,
             mission_id,
@@ -238,19 +236,9 @@ def dispatch(
             departed_at=at,
             checkins_due=schedule,
         )
-        advance_today(connection, at)
     return StepResult(
         mission=mission_id, status="dispatched", at=at, squad=ids, checkins_due=schedule
     )
-
-
-def mission_checkins(connection: Connection, mission_id: str) -> list[Checkin]:
-    rows = connection.execute(
-        select(t.checkin.c.at, t.checkin.c.place)
-        .where(t.checkin.c.mission_id == mission_id)
-        .order_by(t.checkin.c.at, t.checkin.c.id)
-    )
-    return [Checkin(at=r.at, place=r.place) for r in rows]
 
 
 def checkin(
@@ -263,7 +251,7 @@ def checkin(
 ) -> StepResult:
     """A dispatched squad reports in; an overdue one that reports is back on schedule."""
     with db.transaction() as connection:
-        at = acting_time(connection, at)
+        at = act_at(connection, at, actor=actor)
         mission = mission_in(
             connection, mission_id, IN_THE_FIELD, "only a dispatched squad checks in"
         )
@@ -293,7 +281,6 @@ def checkin(
                 after={"status": status, **heard},
                 at=at,
             )
-        advance_today(connection, at)
     return StepResult(mission=mission_id, status=status, at=at)
 
 

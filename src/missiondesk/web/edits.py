@@ -1,6 +1,10 @@
 """Edits over HTTP: the API routes and the pages' forms for `village apply/remove`, missions,
 shinobi and sightings. Each route calls the one service function its command calls
 (services/edits.py); who may edit is the INTAKE permission of web/policy.py.
+
+Each API edit is dated at its `at` (the body's, or `?at=` where the body is a record or a
+file, or there is none), else at the village clock, as the lifecycle steps are; the
+pages' forms act at the clock.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from missiondesk.web.api import read_upload
 from missiondesk.web.auth import ApiAllowed, PageAllowed, database
 from missiondesk.web.errors import ERROR_RESPONSES
 from missiondesk.web.policy import Permission
+from missiondesk.web.schemas import LocalMinute
 
 VOCABULARY = {
     "mission_ranks": [r.value for r in MissionRank],
@@ -43,6 +48,10 @@ Editor = Annotated[Account, Depends(ApiAllowed(Permission.INTAKE))]
 PageEditor = Annotated[Account, Depends(PageAllowed(Permission.INTAKE))]
 PageReader = Annotated[Account, Depends(PageAllowed(Permission.READ))]
 RecordId = Annotated[str, PathParam(min_length=1, max_length=200, description="Its id.")]
+AtQuery = Annotated[
+    LocalMinute | None,
+    Query(description="When the edit is made (local time); default: the village clock."),
+]
 
 
 # --- The API -------------------------------------------------------------------------------
@@ -73,6 +82,7 @@ async def apply_village(
     request: Request,
     account: Editor,
     dry_run: Annotated[bool, Query(description="Say what would change; write nothing.")] = False,
+    at: AtQuery = None,
 ) -> ApplySummary:
     body = await read_upload(request, "the file")
     kind = request.headers.get("content-type", "")
@@ -84,6 +94,7 @@ async def apply_village(
         name,
         dry_run=dry_run,
         actor=account.name,
+        at=at,
     )
 
 
@@ -108,8 +119,9 @@ def remove_record(
         ),
     ],
     account: Editor,
+    at: AtQuery = None,
 ) -> EditResult:
-    return edits.remove_record(database(request), kind, record_id, actor=account.name)
+    return edits.remove_record(database(request), kind, record_id, actor=account.name, at=at)
 
 
 class SetRequest(BaseModel):
@@ -119,17 +131,27 @@ class SetRequest(BaseModel):
         "(lists comma-separated, empty for none).",
         min_length=1,
     )
+    at: LocalMinute | None = Field(
+        default=None, description="When the edit is made; default: the village clock."
+    )
 
 
 class CancelRequest(BaseModel):
     reason: Annotated[str, Field(max_length=10_000)]
+    at: LocalMinute | None = Field(
+        default=None, description="When it is cancelled; default: the village clock."
+    )
 
 
 class SightingRequest(BaseModel):
     threat: Annotated[str, Field(max_length=200)]
     place: Annotated[str, Field(max_length=200)]
     confidence: float | str = Field(description="From 0 to 1.")
-    at: str | None = Field(default=None, description="When (local time); default: now.")
+    at: str | None = Field(
+        default=None,
+        description="When it was seen (local time); the edit is dated then. Default: the "
+        "village clock.",
+    )
 
 
 def _body_of(component: str, description: str) -> dict[str, Any]:
@@ -155,8 +177,9 @@ def add_mission(
     request: Request,
     account: Editor,
     body: Annotated[dict[str, Any], Body(include_in_schema=False)],
+    at: AtQuery = None,
 ) -> EditResult:
-    return edits.add_mission(database(request), body, actor=account.name)
+    return edits.add_mission(database(request), body, actor=account.name, at=at)
 
 
 @api_router.patch(
@@ -167,7 +190,9 @@ def add_mission(
 def edit_mission(
     request: Request, mission_id: RecordId, body: SetRequest, account: Editor
 ) -> EditResult:
-    return edits.edit_mission(database(request), mission_id, body.set, actor=account.name)
+    return edits.edit_mission(
+        database(request), mission_id, body.set, actor=account.name, at=body.at
+    )
 
 
 @api_router.post(
@@ -178,7 +203,9 @@ def edit_mission(
 def cancel_mission(
     request: Request, mission_id: RecordId, body: CancelRequest, account: Editor
 ) -> EditResult:
-    return edits.cancel_mission(database(request), mission_id, body.reason, actor=account.name)
+    return edits.cancel_mission(
+        database(request), mission_id, body.reason, actor=account.name, at=body.at
+    )
 
 
 @api_router.post(
@@ -192,8 +219,9 @@ def add_shinobi(
     request: Request,
     account: Editor,
     body: Annotated[dict[str, Any], Body(include_in_schema=False)],
+    at: AtQuery = None,
 ) -> EditResult:
-    return edits.add_shinobi(database(request), body, actor=account.name)
+    return edits.add_shinobi(database(request), body, actor=account.name, at=at)
 
 
 @api_router.patch(
@@ -204,7 +232,9 @@ def add_shinobi(
 def edit_shinobi(
     request: Request, shinobi_id: RecordId, body: SetRequest, account: Editor
 ) -> EditResult:
-    return edits.edit_shinobi(database(request), shinobi_id, body.set, actor=account.name)
+    return edits.edit_shinobi(
+        database(request), shinobi_id, body.set, actor=account.name, at=body.at
+    )
 
 
 @api_router.post(
