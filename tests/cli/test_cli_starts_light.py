@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from md_support import DEMO_VILLAGE
 from missiondesk.services import village as village_service
+from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 
 # What `--help`, `board --json` and `roster --json` must not load. NumPy is on the list:
@@ -59,3 +61,21 @@ def test_a_command_that_plans_does_load_the_solver(village_db: str) -> None:
     """The baseline that shows the check can fail: `plan` needs OR-Tools, and the trace
     sees it load."""
     assert "ortools" in _imported("plan", "--time-limit", "1", "--json", "--db", village_db)
+
+
+def test_an_act_that_moves_the_clock_loads_no_solver_when_nobody_missed_a_checkin(
+    village_db: str,
+) -> None:
+    """An act dated later than the clock records what fell due first (recoveries and closed
+    windows here, no squad out): the rescue planner, and OR-Tools, load only for a missed
+    check-in."""
+    add = ("mission", "add", "--id", "errand", "--title", "An errand", "--rank", "D",
+           "--route", "konoha,tanzaku-town,konoha", "--at", "2026-12-20T08:00")  # fmt: skip
+    assert "ortools" not in _imported(*add, "--db", village_db)
+    clock = Database(village_db)
+    with clock.reading() as connection:
+        kinds = set(connection.execute(select(t.event.c.kind)).scalars())
+        now = connection.execute(select(t.village.c.now)).scalar_one()
+    clock.dispose()
+    assert {"shinobi.recovered", "mission.stale", "mission.added"} <= kinds  # it did record
+    assert f"{now:%Y-%m-%dT%H:%M}" == "2026-12-20T08:00"
