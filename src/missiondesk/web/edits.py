@@ -4,7 +4,7 @@ shinobi and sightings. Each route calls the one service function its command cal
 
 Each API edit is dated at its `at` (the body's, or `?at=` where the body is a record or a
 file, or there is none), else at the village clock, as the lifecycle steps are; the
-pages' forms act at the clock.
+pages' forms act at the clock (the sighting form at the time it names, if any).
 """
 
 from __future__ import annotations
