@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 import typer
 import typer.main
+from sqlalchemy import select
 
 from md_support import DEMO_VILLAGE
 from missiondesk.cli.app import app, only_the_command_run
 from missiondesk.services import village as village_service
+from missiondesk.store import tables as t
 from missiondesk.store.database import Database
 
 # What `--help`, `board --json` and `roster --json` must not load. NumPy is on the list:
@@ -116,3 +118,21 @@ def test_usage_errors_still_name_the_command(args: list[str], usage: str, tmp_pa
     )  # fmt: skip
     assert done.returncode == 2
     assert usage in done.stderr
+
+
+def test_an_act_that_moves_the_clock_loads_no_solver_when_nobody_missed_a_checkin(
+    village_db: str,
+) -> None:
+    """An act dated later than the clock records what fell due first (recoveries and closed
+    windows here, no squad out): the rescue planner, and OR-Tools, load only for a missed
+    check-in."""
+    add = ("mission", "add", "--id", "errand", "--title", "An errand", "--rank", "D",
+           "--route", "konoha,tanzaku-town,konoha", "--at", "2026-12-20T08:00")  # fmt: skip
+    assert "ortools" not in _imported(*add, "--db", village_db)
+    clock = Database(village_db)
+    with clock.reading() as connection:
+        kinds = set(connection.execute(select(t.event.c.kind)).scalars())
+        now = connection.execute(select(t.village.c.now)).scalar_one()
+    clock.dispose()
+    assert {"shinobi.recovered", "mission.stale", "mission.added"} <= kinds  # it did record
+    assert f"{now:%Y-%m-%dT%H:%M}" == "2026-12-20T08:00"

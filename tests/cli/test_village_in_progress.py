@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable
@@ -41,16 +42,21 @@ def office_in_the_field(cli: Cli, url: str) -> dict[str, Any]:
     db = ("--db", url)
     assert cli(*db, "village", "import", DEMO_VILLAGE).code == 0
     plan = json.loads(cli(*db, "plan", "--time-limit", "5", "--workers", "1", "--json").stdout)
-    staffed = [s["mission"] for s in plan["squads"]]
-    assert len(staffed) >= 2, plan
-    sent, waiting = staffed[0], staffed[1]
+    # The first to leave goes at its planned departure (its window is open then, and
+    # the other's is still open an hour later, when it checks in).
+    squads = sorted(plan["squads"], key=lambda s: (s["departs"], s["mission"]))
+    assert len(squads) >= 2, plan
+    sent, waiting = squads[0]["mission"], squads[1]["mission"]
     for mission in (sent, waiting):
         approved = cli(*db, "approve", mission)
         assert approved.code == 0, approved.stderr
-    dispatched = cli(*db, "dispatch", sent, "--at", "2026-11-27T06:00")
+    departs = dt.datetime.fromisoformat(squads[0]["departs"])
+    dispatched = cli(*db, "dispatch", sent, "--at", f"{departs:%Y-%m-%dT%H:%M}")
     assert dispatched.code == 0, dispatched.stderr
-    assert cli(*db, "checkin", sent, "--at", "2026-11-27T12:00").code == 0
-    return {"sent": sent, "waiting": waiting}
+    later = departs + dt.timedelta(hours=1)
+    assert cli(*db, "checkin", sent, "--at", f"{later:%Y-%m-%dT%H:%M}").code == 0
+    leaves = max(dt.datetime.fromisoformat(squads[1]["departs"]), later + dt.timedelta(hours=1))
+    return {"sent": sent, "waiting": waiting, "leaves": leaves}
 
 
 def answers(cli: Cli, url: str) -> list[Any]:
@@ -75,14 +81,17 @@ def test_an_office_in_the_field_round_trips_into_an_empty_database(
     assert "!!" not in text
     assert cli("--db", db_url, "village", "import", "--replace", exported).code == 0
     assert answers(cli, db_url) == answers(cli, sqlite_url)
-    # The office carries on where it was: the squad reports, the approved one leaves.
+    # The office carries on where it was: the approved one leaves (in its window), the
+    # squad out reports.
+    leaves = office["leaves"]
     report = tmp_path / "report.yaml"
-    report.write_text("returned: 2026-11-30T18:00\noutcome: success\n", encoding="utf-8")
+    back = leaves + dt.timedelta(hours=1)
+    report.write_text(f"returned: {back:%Y-%m-%dT%H:%M}\noutcome: success\n", encoding="utf-8")
     for url in (sqlite_url, db_url):
+        left = cli("--db", url, "dispatch", office["waiting"], "--at", f"{leaves:%Y-%m-%dT%H:%M}")
+        assert left.code == 0, left.stderr
         reported = cli("--db", url, "report", office["sent"], report)
         assert reported.code == 0, reported.stderr
-        left = cli("--db", url, "dispatch", office["waiting"], "--at", "2026-11-28T06:00")
-        assert left.code == 0, left.stderr
     assert answers(cli, db_url) == answers(cli, sqlite_url)
 
 
@@ -94,7 +103,7 @@ def test_replace_refuses_a_file_that_drops_a_squad_in_the_field(
     refused = cli("--db", db_url, "village", "import", "--replace", DEMO_VILLAGE)
     assert refused.code == 2
     assert "would drop missions in progress" in refused.stderr
-    for mission in office.values():
+    for mission in (office["sent"], office["waiting"]):
         assert mission in refused.stderr
     assert database_contents(db_url) == before
 

@@ -137,14 +137,21 @@ def test_acts_default_to_the_village_clock(cli: Cli, week: str) -> None:
     assert checked == [("2026-03-01T12:00", "mission.checkin", "survey")]
 
 
-def test_tick_in_story_mode_records_what_an_act_skipped_past(cli: Cli, week: str) -> None:
-    # A check-in at the ruins dated a day later moves the clock without recording the
-    # time between; tick records it. The squad was heard from, so it missed nothing.
+def test_an_act_dated_later_records_what_fell_due_before_it(cli: Cli, week: str) -> None:
+    # A check-in at the ruins at 09:00 on the 2nd: the squad was due there by 00:00 (10 h
+    # of road and 6 h of grace from 08:00), so it is first recorded overdue then, as Chi's
+    # recovery is, and the check-in then brings it back on schedule.
     at_ruins = ("--place", "ruins", "--at", "2026-03-02T09:00")
     assert cli("--db", week, "checkin", "survey", *at_ruins).code == 0
-    assert _events(week, KINDS) == []
+    assert _events(week, (*KINDS, "mission.checkin")) == [
+        ("2026-03-02T00:00", "checkin.missed", "survey"),
+        ("2026-03-02T00:00", "shinobi.recovered", "chi"),
+        ("2026-03-02T09:00", "mission.checkin", "survey"),
+    ]
+    board = json.loads(cli("--db", week, "board", "--json").stdout)
+    assert {m["id"]: m["status"] for m in board}["survey"] == "dispatched"
     ticked = json.loads(cli("--db", week, "tick", "--json").stdout)
-    assert [(r["kind"], r["subject"]) for r in ticked["recorded"]] == [("shinobi.recovered", "chi")]
+    assert ticked["recorded"] == []  # the act recorded it once; a tick finds nothing more
     assert ticked["now"] == "2026-03-02T09:00:00"
 
 

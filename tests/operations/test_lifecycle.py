@@ -159,7 +159,8 @@ def test_dispatching_a_squad_whose_member_was_since_wounded_is_refused(
     cli: Cli, planned: str
 ) -> None:
     """Approved while fit, wounded before leaving: dispatch refuses, naming who and until
-    when, and changes nothing; once the day of return comes, the squad leaves."""
+    when, and changes nothing; once the day of return comes (and the window, widened, is
+    still open), the squad leaves."""
     assert cli("--db", planned, "approve", SCROLL).code == 0
     member = squad_of(cli, planned, SCROLL)[1]
     _injure(planned, member, "2026-11-26")
@@ -168,6 +169,14 @@ def test_dispatching_a_squad_whose_member_was_since_wounded_is_refused(
     assert result.code == 2, result.stderr
     assert f"{member} is injured until 2026-11-26" in result.stderr
     assert state(cli, planned) == before
+    # Its window (the 24th only) closed before the 26th: the mission went stale on the
+    # way there, so dispatch is refused, and the recording goes with the refusal.
+    closed = cli("--db", planned, "dispatch", SCROLL, "--at", "2026-11-26T06:00")
+    assert closed.code == 2, closed.stderr
+    assert "is stale: its window closed on 2026-11-24" in closed.stderr
+    assert state(cli, planned) == before
+    widened = cli("--db", planned, "mission", "edit", SCROLL, "--set", "window.latest=2026-11-26")
+    assert widened.code == 0, widened.stderr
     later = cli("--db", planned, "dispatch", SCROLL, "--at", "2026-11-26T06:00")
     assert later.code == 0, later.stderr
 

@@ -117,17 +117,17 @@ def _report_file(tmp_path: Path, returned: dt.datetime) -> Path:
 
 def test_racing_cli_steps_succeed_once_each(cli: Cli, office: str, tmp_path: Path) -> None:
     """Approve, dispatch and report, each raced by eight processes: one wins every race."""
-    planned = _planned(cli, office)
+    planned = _departures(office, "planned")
     assert planned, "the demo board should plan at least one squad"
-    start = dt.datetime(2026, 12, 10, 8, 0)
-    for n, mission in enumerate(planned[: _rounds(office)]):
+    # Each leaves at its planned departure (inside its window: one dispatched after its
+    # window closed finds it stale) and is back an hour later, before the next leaves.
+    for mission, at in planned[: _rounds(office)]:
         _one_winner(_race(office, *[["approve", mission]] * RACERS), "already approved")
         assert_office_whole(office)
-        at = start + dt.timedelta(days=n)
         dispatch = ["dispatch", mission, "--at", f"{at:%Y-%m-%dT%H:%M}"]
         _one_winner(_race(office, *[dispatch] * RACERS), "already dispatched")
         assert_office_whole(office)
-        report = _report_file(tmp_path, at + dt.timedelta(hours=20))
+        report = _report_file(tmp_path, at + dt.timedelta(hours=1))
         _one_winner(_race(office, *[["report", mission, str(report)]] * RACERS), "already")
         assert_office_whole(office)
 
@@ -147,7 +147,7 @@ def test_a_plan_racing_approvals_keeps_every_squad_whole(
         # An approval that answered 0 stayed approved and its squad can leave: each at its
         # planned departure, in order, back before the next (a shinobi may be on several
         # approved squads whose spans do not overlap, SPEC section 9).
-        for mission, departs in _approved_departures(office):
+        for mission, departs in _departures(office, "approved"):
             at = f"{departs:%Y-%m-%dT%H:%M}"
             sent = cli("--db", office, "dispatch", mission, "--at", at)
             assert sent.code == 0, (mission, at, sent.stderr)
@@ -156,12 +156,13 @@ def test_a_plan_racing_approvals_keeps_every_squad_whole(
         assert_office_whole(office)
 
 
-def _approved_departures(db_url: str) -> list[tuple[str, dt.datetime]]:
+def _departures(db_url: str, status: str) -> list[tuple[str, dt.datetime]]:
+    """The missions of `status` with their planned departures, the first first."""
     engine = create_engine(resolve_url(db_url))
     with engine.connect() as connection:
         rows = connection.execute(
             select(t.mission.c.id, t.mission.c.departed_at)
-            .where(t.mission.c.status == "approved")
+            .where(t.mission.c.status == status)
             .order_by(t.mission.c.departed_at, t.mission.c.id)
         ).all()
     engine.dispose()
@@ -229,14 +230,13 @@ def test_racing_http_steps_succeed_once_each(
     cli: Cli, office: str, server: tuple[str, str]
 ) -> None:
     base, token = server
-    missions = _planned(cli, office)[: _rounds(office)]
-    for n, mission in enumerate(missions):
+    missions = _departures(office, "planned")[: _rounds(office)]
+    for mission, at in missions:  # each at its planned departure, back an hour later
         step = f"/api/missions/{mission}"
         assert Counter(_post_together(base, token, f"{step}/approve", {})) == {200: 1, 409: 7}
-        at = dt.datetime(2026, 12, 10, 8, 0) + dt.timedelta(days=n)
         leave = {"at": f"{at:%Y-%m-%dT%H:%M}"}
         assert Counter(_post_together(base, token, f"{step}/dispatch", leave)) == {200: 1, 409: 7}
-        back = {"returned": f"{at + dt.timedelta(hours=20):%Y-%m-%dT%H:%M}", "outcome": "success"}
+        back = {"returned": f"{at + dt.timedelta(hours=1):%Y-%m-%dT%H:%M}", "outcome": "success"}
         assert Counter(_post_together(base, token, f"{step}/report", back)) == {200: 1, 409: 7}
         assert_office_whole(office)
     engine = create_engine(resolve_url(office))

@@ -130,9 +130,9 @@ def test_the_hokage_sends_the_rescue_from_the_overdue_banner(
     from missiondesk.operations.reports import ReportFile
     from missiondesk.services import clock, lifecycle, planning, reports
 
-    planning.plan(db, actor="test", time_limit=2)
+    plan = planning.plan(db, actor="test", time_limit=2)
     lifecycle.approve(db, "tani-scroll", actor="test")
-    departed = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=2)
+    departed = plan.departures()["tani-scroll"]  # in its window: after it, it is stale
     lifecycle.dispatch(db, "tani-scroll", actor="test", at=departed)
     clock.set_clock(db, departed + dt.timedelta(days=2), actor="test")  # two days pass
 
@@ -176,9 +176,9 @@ def test_a_viewer_sees_the_proposal_but_no_button(
 
     from missiondesk.services import clock, lifecycle, planning
 
-    planning.plan(db, actor="test", time_limit=2)
+    plan = planning.plan(db, actor="test", time_limit=2)
     lifecycle.approve(db, "tani-scroll", actor="test")
-    departed = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=2)
+    departed = plan.departures()["tani-scroll"]  # in its window: after it, it is stale
     lifecycle.dispatch(db, "tani-scroll", actor="test", at=departed)
     clock.set_clock(db, departed + dt.timedelta(days=2), actor="test")  # two days pass
     page = browser.new_page()  # type: ignore[attr-defined]

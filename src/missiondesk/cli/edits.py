@@ -1,5 +1,7 @@
 """Edits without re-import: `village apply/remove`, `mission add/edit/cancel`, `shinobi
-add/edit`, `sighting add`. Each parses its options and calls one service function."""
+add/edit`, `sighting add`. Each parses its options and calls one service function; each
+is dated at `--at` if given, else at the village clock (for `sighting add`, `--at` is when
+the threat was seen, and the act is dated then)."""
 
 import re
 from pathlib import Path
@@ -8,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
+from missiondesk.cli.lifecycle import AtOption, parse_time
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.cli.village import village_app
 from missiondesk.domain.ranks import REMOVABLE
@@ -45,6 +48,7 @@ def apply(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would change; write nothing.")
     ] = False,
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -53,7 +57,8 @@ def apply(
     against the village it produces) changes nothing."""
     from missiondesk.services import edits
 
-    summary = edits.apply_village_path(open_db(db), path, dry_run=dry_run, actor=actor())
+    when = parse_time(at)
+    summary = edits.apply_village_path(open_db(db), path, dry_run=dry_run, actor=actor(), at=when)
     if json or dry_run:
         emit_json(summary)
         return
@@ -84,6 +89,7 @@ def remove(
             show_default=False,
         ),
     ],
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -91,7 +97,8 @@ def remove(
     another record needs it."""
     from missiondesk.services import edits
 
-    result = edits.remove_record(open_db(db), kind, ident, actor=actor())
+    when = parse_time(at)
+    result = edits.remove_record(open_db(db), kind, ident, actor=actor(), at=when)
     _say(result, json, "removed")
 
 
@@ -154,12 +161,14 @@ def mission_add(
     ] = None,
     reward_ryo: Text = None,
     status: Annotated[str | None, typer.Option(help="Default intake.")] = None,
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Add a mission to the board (every field of the village file's mission)."""
     from missiondesk.services import edits
 
+    when = parse_time(at)
     document: dict[str, Any] = {
         "id": mission_id,
         "title": title,
@@ -173,13 +182,14 @@ def mission_add(
         "reward_ryo": reward_ryo,
         "status": status,
     }
-    _say(edits.add_mission(open_db(db), document, actor=actor()), json, "added")
+    _say(edits.add_mission(open_db(db), document, actor=actor(), at=when), json, "added")
 
 
 @mission_app.command("edit")
 def mission_edit(
     mission: Annotated[str, typer.Argument(help="The mission's id.", show_default=False)],
     set_: SetOption,
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -187,7 +197,8 @@ def mission_edit(
     mission in progress keeps its route and squad."""
     from missiondesk.services import edits
 
-    result = edits.edit_mission(open_db(db), mission, _sets(set_), actor=actor())
+    when = parse_time(at)
+    result = edits.edit_mission(open_db(db), mission, _sets(set_), actor=actor(), at=when)
     _say(result, json, "changed" if result.changed else "unchanged")
 
 
@@ -195,13 +206,16 @@ def mission_edit(
 def mission_cancel(
     mission: Annotated[str, typer.Argument(help="The mission's id.", show_default=False)],
     reason: Annotated[str, typer.Option(help="Why (kept in the log).", show_default=False)],
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Call a mission off; a planned or approved squad is released."""
     from missiondesk.services import edits
 
-    _say(edits.cancel_mission(open_db(db), mission, reason, actor=actor()), json, "cancelled")
+    when = parse_time(at)
+    result = edits.cancel_mission(open_db(db), mission, reason, actor=actor(), at=when)
+    _say(result, json, "cancelled")
 
 
 @shinobi_app.command("add")
@@ -220,12 +234,14 @@ def shinobi_add(
     available_from: Annotated[
         str | None, typer.Option(help="Date; needed when injured or resting.")
     ] = None,
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Add a shinobi to the roster."""
     from missiondesk.services import edits
 
+    when = parse_time(at)
     levels = _pairs(skill or [], option="--skill", shape="NAME=LEVEL", field="skills")
     skills: dict[str, Any] = {
         name_: int(level) if re.fullmatch(r"-?\d+", level.strip()) else level.strip()
@@ -241,20 +257,22 @@ def shinobi_add(
         "status": status,
         "available_from": available_from,
     }
-    _say(edits.add_shinobi(open_db(db), document, actor=actor()), json, "added")
+    _say(edits.add_shinobi(open_db(db), document, actor=actor(), at=when), json, "added")
 
 
 @shinobi_app.command("edit")
 def shinobi_edit(
     shinobi: Annotated[str, typer.Argument(help="The shinobi's id.", show_default=False)],
     set_: SetOption,
+    at: AtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Change a shinobi's fields; someone on a squad in progress may not be made unfit."""
     from missiondesk.services import edits
 
-    result = edits.edit_shinobi(open_db(db), shinobi, _sets(set_), actor=actor())
+    when = parse_time(at)
+    result = edits.edit_shinobi(open_db(db), shinobi, _sets(set_), actor=actor(), at=when)
     _say(result, json, "changed" if result.changed else "unchanged")
 
 
@@ -263,7 +281,12 @@ def sighting_add(
     threat: Annotated[str, typer.Option(help="The threat's id.", show_default=False)],
     place: Annotated[str, typer.Option(help="The place's id.", show_default=False)],
     confidence: Annotated[str, typer.Option(help="From 0 to 1.", show_default=False)],
-    at: Annotated[str | None, typer.Option(help="When (default: now).")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="When it was seen, ISO 8601; the act is dated then (default: the village clock)."
+        ),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -4,16 +4,17 @@ became true while it moved.
 In `story` mode time moves only when the game master moves it (`clock advance`, `clock
 set`); in `real` mode it follows the machine's clock, and `tick` (or the server's
 scheduled pass) catches the record up. Every act is dated at its `at`, else at the
-clock. Moving the clock runs the pass (operations/scheduled.py) in the same transaction:
-missed check-ins, recoveries and closed windows are recorded in time order, each as an
-event dated when it happened. Reading the clock, the board or the overdue list never
-writes.
+clock (`act_at`). Moving the clock, by a clock command or by an act dated later than it,
+runs the pass (operations/scheduled.py) in the same transaction: missed check-ins,
+recoveries and closed windows are recorded in time order, each as an event dated when it
+happened. Reading the clock, the board or the overdue list never writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, delete, select, update
@@ -21,12 +22,18 @@ from sqlalchemy import Connection, delete, select, update
 from missiondesk.domain.ranks import RECOVERING, MissionStatus, ShinobiStatus
 from missiondesk.domain.settings import Settings
 from missiondesk.errors import BadInput, Conflict
+from missiondesk.operations.schedule import Checkin, Expected, next_expected
 from missiondesk.operations.scheduled import Happening, Kind, due_happenings, stale_reason
 from missiondesk.operations.transitions import MOVES, Step
 from missiondesk.services.events import record_event
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
+from missiondesk.store.village_rows import road_network
+
+if TYPE_CHECKING:
+    from missiondesk.risk.roads import RoadNetwork
+    from missiondesk.services.tracking import Watch
 
 ClockMode = Literal["story", "real"]
 
@@ -92,6 +99,23 @@ def acting_time(connection: Connection, at: dt.datetime | None) -> dt.datetime:
     return at
 
 
+def act_at(connection: Connection, at: dt.datetime | None, *, actor: str) -> dt.datetime:
+    """An act at `at` (else at the clock) happens now: the one rule every act follows.
+
+    Its time is `acting_time`'s (refused too far ahead). When that is later than the
+    stored clock, what fell due up to it is recorded first, in time order and dated when
+    it happened (a check-in missed, a recovery, a window closed), and the clock moves to
+    it; the act then applies to the village as it is at its time. All of it is in the
+    caller's transaction, so an act refused after the recording leaves nothing behind.
+    An act dated at or before the clock records nothing and moves nothing."""
+    when = acting_time(connection, at)
+    stored = connection.execute(select(t.village.c.now)).scalar_one()
+    if when > stored:
+        record_time_passing(connection, until=when, actor=actor)
+        connection.execute(update(t.village).values(now=when))
+    return when
+
+
 def advance(db: Database, by: dt.timedelta, *, actor: str) -> ClockMoved:
     """Move a story clock forward by `by`, recording what happens on the way."""
     with db.transaction() as connection:
@@ -114,8 +138,8 @@ def set_clock(db: Database, to: dt.datetime, *, actor: str) -> ClockMoved:
 
 def tick(db: Database, *, actor: str) -> ClockMoved:
     """One pass, for cron and the server: a real clock catches up with the machine's;
-    a story clock records whatever fell due up to its own `now` (acts dated later than
-    the clock move it without recording the time in between)."""
+    a story clock records whatever fell due up to its own `now` (a village imported with
+    its clock past something due, say)."""
     with db.transaction() as connection:
         clock = clock_of(connection)
         return _move(connection, clock, clock.now, actor=actor)
@@ -152,17 +176,17 @@ def _move(connection: Connection, clock: Clock, to: dt.datetime, *, actor: str) 
 def record_time_passing(
     connection: Connection, *, until: dt.datetime, actor: str
 ) -> list[Recorded]:
-    """Record, in time order, everything that fell due at or before `until`."""
-    from missiondesk.services import tracking  # the rescue planner: only when needed
+    """Record, in time order, everything that fell due at or before `until`.
 
-    seen = tracking.watch(connection)
+    Light unless a check-in was missed: the rescue proposed with it needs the rescue
+    planner (OR-Tools), loaded and fed the village only then."""
     field = [
         dict(r)
         for r in connection.execute(
             select(t.mission).where(t.mission.c.status == MissionStatus.DISPATCHED)
         ).mappings()
     ]
-    expected = {row["id"]: tracking.expected_checkin(connection, row, seen) for row in field}
+    expected = expected_checkins(connection, field)
     recovering = connection.execute(
         select(t.shinobi.c.id, t.shinobi.c.available_from).where(
             t.shinobi.c.status.in_(sorted(RECOVERING)), t.shinobi.c.available_from.is_not(None)
@@ -180,8 +204,13 @@ def record_time_passing(
         last_days=[(r.id, r.latest or r.earliest) for r in waiting],
     )
     rows = {row["id"]: row for row in field}
+    seen: Watch | None = None
     for happening in happenings:
         if happening.kind == Kind.CHECKIN_MISSED:
+            from missiondesk.services import tracking  # the rescue planner: only when needed
+
+            # What the rescue knows: the village as the pass has brought it so far.
+            seen = seen or tracking.watch(connection)
             lost, due = rows[happening.subject], expected[happening.subject]
             assert due is not None
             rescue = tracking.propose(
@@ -193,6 +222,44 @@ def record_time_passing(
         else:
             _stale(connection, happening, actor)
     return [Recorded(at=h.at, kind=h.kind.event, subject=h.subject) for h in happenings]
+
+
+def expected_checkins(
+    connection: Connection, rows: Sequence[Mapping[str, Any]]
+) -> dict[str, Expected | None]:
+    """The next check-in each of these dispatched missions' squads owes."""
+    if not rows:
+        return {}
+    network = road_network(connection)
+    grace = Settings.model_validate(
+        connection.execute(select(t.village.c.settings)).scalar_one()
+    ).checkin_grace_hours
+    return {row["id"]: next_checkin(connection, row, network, grace) for row in rows}
+
+
+def next_checkin(
+    connection: Connection, row: Mapping[str, Any], network: RoadNetwork, grace: float
+) -> Expected | None:
+    """The next check-in the mission's squad owes (None: no schedule, or the route done)."""
+    if row["departed_at"] is None or not row["route"]:
+        return None  # dispatched before Mission Desk knew it: no schedule to miss
+    return next_expected(
+        row["route"],
+        row["departed_at"],
+        mission_checkins(connection, row["id"]),
+        network,
+        grace,
+        row["on_site_hours"] or 0.0,
+    )
+
+
+def mission_checkins(connection: Connection, mission_id: str) -> list[Checkin]:
+    rows = connection.execute(
+        select(t.checkin.c.at, t.checkin.c.place)
+        .where(t.checkin.c.mission_id == mission_id)
+        .order_by(t.checkin.c.at, t.checkin.c.id)
+    )
+    return [Checkin(at=r.at, place=r.place) for r in rows]
 
 
 def _recovered(connection: Connection, happening: Happening, actor: str) -> None:

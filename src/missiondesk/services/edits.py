@@ -4,13 +4,18 @@ commonest edits as commands (`mission add/edit/cancel`, `shinobi add/edit`, `sig
 Each is one transaction and logged. The commands build a one-record patch and go through
 the same judgement as `village apply` (services/apply.py), so a command and a file can
 never disagree about what an edit may do to a mission in progress.
+
+Each is an act dated at its `at`, else at the clock (`services/clock.act_at`): one dated
+later than the clock first records what fell due up to it, moves the clock, and is judged
+against the village as it is then (an edit to a mission whose window closed meanwhile
+finds it stale).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +34,7 @@ from missiondesk.services.apply import (
     record_mission_events,
     write_patch,
 )
-from missiondesk.services.clock import clock_of, read_clock
+from missiondesk.services.clock import act_at, acting_time
 from missiondesk.services.events import record_event
 from missiondesk.services.missions import mission_row, missions_on, squad_ids, transition
 from missiondesk.services.village import require_village
@@ -60,25 +65,38 @@ class EditResult(BaseModel):
 
 
 def apply_village_path(
-    db: Database, path: Path, *, dry_run: bool = False, actor: str
+    db: Database,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    actor: str,
+    at: dt.datetime | None = None,
 ) -> ApplySummary:
     try:
         data = path.read_bytes()
     except OSError as error:
         message = f"cannot be read ({error.strerror or error})"
         raise VillageFileError([Problem(str(path), None, "", message)]) from None
-    return apply_village_file(db, data, str(path), dry_run=dry_run, actor=actor)
+    return apply_village_file(db, data, str(path), dry_run=dry_run, actor=actor, at=at)
 
 
 def apply_village_file(
-    db: Database, data: bytes, filename: str, *, dry_run: bool = False, actor: str
+    db: Database,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    actor: str,
+    at: dt.datetime | None = None,
 ) -> ApplySummary:
     """Add or replace the records of a partial village file (or a CSV roster), checked
     against the village it produces: every problem at once, and nothing written on any.
-    With `dry_run`, say what it would do and write nothing."""
+    Dated at `at` (else the clock). With `dry_run`, say what it would do to the village
+    as it stands (nothing that would fall due before `at` is recorded) and write nothing."""
     context = db.reading() if dry_run else db.transaction()
     with context as connection:
         require_village(connection)
+        at = acting_time(connection, at) if dry_run else act_at(connection, at, actor=actor)
         judged: list[PatchPlan] = []
 
         def check(patch: VillagePatch) -> list[tuple[Loc, str]]:
@@ -98,7 +116,6 @@ def apply_village_file(
         if dry_run:
             return summary
         write_patch(connection, plan)
-        at = clock_of(connection).now
         village = connection.execute(select(t.village.c.id)).scalar_one()
         record_event(
             connection,
@@ -146,7 +163,9 @@ def _keep_what_a_csv_lacks(
 _SHOWN = 5
 
 
-def remove_record(db: Database, kind: str, ident: str, *, actor: str) -> EditResult:
+def remove_record(
+    db: Database, kind: str, ident: str, *, actor: str, at: dt.datetime | None = None
+) -> EditResult:
     """Remove one record; refuse, naming them, while anything refers to it (a mission in
     progress, or records the village would be invalid without)."""
     kind = kind.replace("-", "_")
@@ -156,14 +175,15 @@ def remove_record(db: Database, kind: str, ident: str, *, actor: str) -> EditRes
         raise BadInput(f"{kind!r} is not a kind of record ({', '.join(REMOVABLE)})", field="kind")
     with db.transaction() as connection:
         require_village(connection)
-        note = _REMOVERS[kind](connection, ident, actor)
+        at = act_at(connection, at, actor=actor)
+        note = _REMOVERS[kind](connection, ident, actor, at)
         record_event(
             connection,
             actor=actor,
             kind="village.removed",
             subject=ident,
             after={"kind": kind, "id": ident, "note": note},
-            at=clock_of(connection).now,
+            at=at,
         )
     return EditResult(kind=kind, id=ident, note=note)
 
@@ -193,7 +213,7 @@ def _must_exist(connection: Connection, column: Any, ident: str, kind: str) -> i
     return int(position[0])
 
 
-def _remove_place(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_place(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     _must_exist(connection, t.place.c.id, ident, "place")
     roads = [
         f"{r.from_place}/{r.to_place}"
@@ -240,7 +260,7 @@ def func_count() -> Any:
     return func.count()
 
 
-def _remove_road(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_road(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     from missiondesk.villagefile.patch import road_key
 
     ends = ident.split("/")
@@ -260,7 +280,7 @@ def _remove_road(connection: Connection, ident: str, actor: str) -> str | None:
     return None
 
 
-def _remove_role(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_role(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     _must_exist(connection, t.role.c.name, ident, "role")
     measures = [
         r.ability
@@ -281,7 +301,7 @@ def _remove_role(connection: Connection, ident: str, actor: str) -> str | None:
     return None
 
 
-def _remove_shinobi(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_shinobi(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     _must_exist(connection, t.shinobi.c.id, ident, "shinobi")
     committed = connection.execute(
         select(t.commitment.c.mission_id).where(t.commitment.c.shinobi_id == ident)
@@ -312,28 +332,31 @@ def _remove_shinobi(connection: Connection, ident: str, actor: str) -> str | Non
     planned = missions_on(connection, ident)
     note = None
     for mission_id in planned:
-        _back_to_board(connection, mission_id, f"{ident} was removed from the roster", actor)
+        why = f"{ident} was removed from the roster"
+        _back_to_board(connection, mission_id, why, actor, at)
     if planned:
         note = f"back to the board without a squad: {', '.join(planned)}"
     connection.execute(delete(t.shinobi).where(t.shinobi.c.id == ident))
     return note
 
 
-def _back_to_board(connection: Connection, mission_id: str, why: str, actor: str) -> None:
+def _back_to_board(
+    connection: Connection, mission_id: str, why: str, actor: str, at: dt.datetime
+) -> None:
     connection.execute(delete(t.assignment).where(t.assignment.c.mission_id == mission_id))
     transition(
         connection,
         mission_row(connection, mission_id),
         Step.UNPLAN,
         actor=actor,
-        at=clock_of(connection).now,
+        at=at,
         after={"back_to_board": f"its planned squad was dropped: {why}"},
         effective_rank=None,
         assessment=None,
     )
 
 
-def _remove_mission(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_mission(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     mission = mission_row(connection, ident)
     status = MissionStatus(mission["status"])
     if status in IN_PROGRESS:
@@ -357,7 +380,9 @@ def _remove_mission(connection: Connection, ident: str, actor: str) -> str | Non
     return None
 
 
-def _remove_organization(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_organization(
+    connection: Connection, ident: str, actor: str, at: dt.datetime
+) -> str | None:
     _must_exist(connection, t.organization.c.id, ident, "organization")
     threats = list(
         connection.execute(select(t.threat.c.id).where(t.threat.c.organization == ident)).scalars()
@@ -367,7 +392,7 @@ def _remove_organization(connection: Connection, ident: str, actor: str) -> str 
     return None
 
 
-def _remove_threat(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_threat(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     _must_exist(connection, t.threat.c.id, ident, "threat")
     sightings = connection.execute(
         select(func_count()).select_from(t.sighting).where(t.sighting.c.threat == ident)
@@ -392,7 +417,7 @@ def _remove_threat(connection: Connection, ident: str, actor: str) -> str | None
     return None
 
 
-def _remove_sighting(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_sighting(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     from missiondesk.villagefile.patch import sighting_key
 
     positions = [
@@ -409,7 +434,9 @@ def _remove_sighting(connection: Connection, ident: str, actor: str) -> str | No
     return None
 
 
-def _remove_countermeasure(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_countermeasure(
+    connection: Connection, ident: str, actor: str, at: dt.datetime
+) -> str | None:
     _must_exist_any(connection, t.countermeasure.c.ability, ident, "countermeasure")
     connection.execute(delete(t.countermeasure).where(t.countermeasure.c.ability == ident))
     return None
@@ -420,7 +447,7 @@ def _must_exist_any(connection: Connection, column: Any, ident: str, kind: str) 
         raise NotFound(f"no {kind} {ident!r} in this village", field="id")
 
 
-def _remove_order(connection: Connection, ident: str, actor: str) -> str | None:
+def _remove_order(connection: Connection, ident: str, actor: str, at: dt.datetime) -> str | None:
     _must_exist(connection, t.standing_order.c.id, ident, "standing order")
     connection.execute(delete(t.standing_order).where(t.standing_order.c.id == ident))
     return None
@@ -443,20 +470,27 @@ _REMOVERS = {
 # --- One record at a time ------------------------------------------------------------------
 
 
+Record = Callable[[Connection], Any]
+"""A record to write, made in the edit's transaction from the village as the edit's time
+finds it (an edit of a mission reads it after what fell due before the edit)."""
+
+
 def _one_record(
     db: Database,
     section: str,
-    record: Any,
+    record: Record,
     *,
     actor: str,
+    at: dt.datetime | None,
     must_be_new: bool,
     event: str,
     noun: str,
 ) -> tuple[PatchPlan, EditResult]:
-    """Apply a one-record patch in one transaction; its findings become BadInput naming
-    the record's field."""
-    patch = VillagePatch.model_validate({"format": FORMAT, section: [record]})
+    """Apply a one-record patch in one transaction, dated at `at` (else the clock); its
+    findings become BadInput naming the record's field."""
     with db.transaction() as connection:
+        at = act_at(connection, at, actor=actor)
+        patch = VillagePatch.model_validate({"format": FORMAT, section: [record(connection)]})
         plan = plan_patch(connection, patch)
         op = plan.ops[0]
         if must_be_new and op.stored is not None:
@@ -470,7 +504,6 @@ def _one_record(
                 ]
             )
         write_patch(connection, plan)
-        at = clock_of(connection).now
         if section == "missions":
             record_mission_events(
                 connection, plan, actor=actor, at=at, added_kind=event, changed_kind=event
@@ -504,14 +537,17 @@ def _validated(model: type[BaseModel], document: Mapping[str, Any]) -> Any:
         raise bad_input(problems(invalid)) from None
 
 
-def add_mission(db: Database, document: Mapping[str, Any], *, actor: str) -> EditResult:
+def add_mission(
+    db: Database, document: Mapping[str, Any], *, actor: str, at: dt.datetime | None = None
+) -> EditResult:
     """A new mission (the village file's fields); it starts on the board."""
     mission = _validated(Mission, _with_an_id(_without_blanks(document), "title"))
     _, result = _one_record(
         db,
         "missions",
-        mission,
+        lambda _: mission,
         actor=actor,
+        at=at,
         must_be_new=True,
         event="mission.added",
         noun="mission",
@@ -520,7 +556,12 @@ def add_mission(db: Database, document: Mapping[str, Any], *, actor: str) -> Edi
 
 
 def edit_mission(
-    db: Database, mission_id: str, sets: Mapping[str, Any], *, actor: str
+    db: Database,
+    mission_id: str,
+    sets: Mapping[str, Any],
+    *,
+    actor: str,
+    at: dt.datetime | None = None,
 ) -> EditResult:
     """Change fields of a mission (`window.due`, `route`, ...). A mission on the board that
     changes goes back to intake; one in progress keeps its route and squad."""
@@ -531,14 +572,18 @@ def edit_mission(
             field="squad",
         )
     with db.reading() as connection:
+        mission_row(connection, mission_id)  # unknown: named before any time
+
+    def edited(connection: Connection) -> Mission:
         document = mission_document(mission_row(connection, mission_id))
-    document = _set_fields(document, sets, MISSION_FIELDS)
-    mission = _validated(Mission, document)
+        return _validated(Mission, _set_fields(document, sets, MISSION_FIELDS))
+
     _, result = _one_record(
         db,
         "missions",
-        mission,
+        edited,
         actor=actor,
+        at=at,
         must_be_new=False,
         event="mission.edited",
         noun="mission",
@@ -546,13 +591,17 @@ def edit_mission(
     return result
 
 
-def cancel_mission(db: Database, mission_id: str, reason: str, *, actor: str) -> EditResult:
+def cancel_mission(
+    db: Database, mission_id: str, reason: str, *, actor: str, at: dt.datetime | None = None
+) -> EditResult:
     """Call a mission off: its planned or approved squad is released. A squad already out
     comes home through its report, not a cancellation."""
     reason = (reason or "").strip()
     if not reason:
         raise BadInput("reason: say why the mission is cancelled", field="reason")
     with db.transaction() as connection:
+        mission_row(connection, mission_id)  # an unknown mission is named before any time
+        at = act_at(connection, at, actor=actor)
         mission = mission_row(connection, mission_id)
         status = MissionStatus(mission["status"])
         if status in IN_THE_FIELD:
@@ -571,7 +620,7 @@ def cancel_mission(db: Database, mission_id: str, reason: str, *, actor: str) ->
             mission,
             Step.CANCEL,
             actor=actor,
-            at=clock_of(connection).now,
+            at=at,
             before={"squad": squad or None},
             after={"reason": reason, "released": squad},
         )
@@ -581,40 +630,62 @@ def cancel_mission(db: Database, mission_id: str, reason: str, *, actor: str) ->
     )
 
 
-def add_shinobi(db: Database, document: Mapping[str, Any], *, actor: str) -> EditResult:
+def add_shinobi(
+    db: Database, document: Mapping[str, Any], *, actor: str, at: dt.datetime | None = None
+) -> EditResult:
     shinobi = _validated(Shinobi, _with_an_id(_without_blanks(document), "name"))
     _, result = _one_record(
-        db, "shinobi", shinobi, actor=actor, must_be_new=True, event="shinobi.added", noun="shinobi"
+        db,
+        "shinobi",
+        lambda _: shinobi,
+        actor=actor,
+        at=at,
+        must_be_new=True,
+        event="shinobi.added",
+        noun="shinobi",
     )
     return result
 
 
 def edit_shinobi(
-    db: Database, shinobi_id: str, sets: Mapping[str, Any], *, actor: str
+    db: Database,
+    shinobi_id: str,
+    sets: Mapping[str, Any],
+    *,
+    actor: str,
+    at: dt.datetime | None = None,
 ) -> EditResult:
     """Change fields of a shinobi; one on a squad in progress may not be made unfit for it."""
     with db.reading() as connection:
-        require_village(connection)
-        row = connection.execute(select(t.shinobi).where(t.shinobi.c.id == shinobi_id)).mappings()
-        found = row.one_or_none()
-    if found is None:
-        raise NotFound(f"no shinobi {shinobi_id!r} on the roster", field="shinobi")
-    document = {
-        k: found[k]
-        for k in ("id", "name", "rank", "skills", "techniques", "team", "status", "available_from")
-    }
-    document = _set_fields(document, sets, SHINOBI_FIELDS)
-    shinobi = _validated(Shinobi, document)
+        _shinobi_document(connection, shinobi_id)  # unknown: named before any time
+
+    def edited(connection: Connection) -> Shinobi:
+        document = _shinobi_document(connection, shinobi_id)
+        return _validated(Shinobi, _set_fields(document, sets, SHINOBI_FIELDS))
+
     _, result = _one_record(
         db,
         "shinobi",
-        shinobi,
+        edited,
         actor=actor,
+        at=at,
         must_be_new=False,
         event="shinobi.edited",
         noun="shinobi",
     )
     return result
+
+
+def _shinobi_document(connection: Connection, shinobi_id: str) -> dict[str, Any]:
+    require_village(connection)
+    row = connection.execute(select(t.shinobi).where(t.shinobi.c.id == shinobi_id)).mappings()
+    found = row.one_or_none()
+    if found is None:
+        raise NotFound(f"no shinobi {shinobi_id!r} on the roster", field="shinobi")
+    return {
+        k: found[k]
+        for k in ("id", "name", "rank", "skills", "techniques", "team", "status", "available_from")
+    }
 
 
 def add_sighting(
@@ -626,19 +697,28 @@ def add_sighting(
     at: dt.datetime | str | None = None,
     actor: str,
 ) -> EditResult:
-    """A threat seen at a place: new intelligence for every assessment from now on."""
-    document = {
-        "threat": threat,
-        "place": place,
-        "at": at if at not in (None, "") else read_clock(db).now,
-        "confidence": confidence,
-    }
-    sighting = _validated(Sighting, document)
+    """A threat seen at a place: new intelligence for every assessment from now on.
+
+    `at` is when it was seen, and the act is dated then, as a check-in is dated when the
+    squad reported: a sighting dated later than the clock moves the clock to it (what fell
+    due before is recorded first), one dated earlier is recorded without moving anything.
+    Without `at`, it was seen now, at the clock."""
+    seen: dt.datetime | None = None
+    if at not in (None, ""):
+        document = {"threat": threat, "place": place, "at": at, "confidence": confidence}
+        seen = _validated(Sighting, document).at
+
+    def sighting(connection: Connection) -> Sighting:
+        when = seen or connection.execute(select(t.village.c.now)).scalar_one()
+        document = {"threat": threat, "place": place, "at": when, "confidence": confidence}
+        return _validated(Sighting, document)
+
     _, result = _one_record(
         db,
         "sightings",
         sighting,
         actor=actor,
+        at=seen,
         must_be_new=True,
         event="sighting.added",
         noun="sighting",

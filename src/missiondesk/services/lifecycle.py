@@ -1,7 +1,10 @@
 """Approval, dispatch and check-ins: the steps between a plan and a report.
 
 Each step is one transaction and checks that it is legal before it writes; an illegal step
-raises `Conflict` (exit 2) and changes nothing.
+raises `Conflict` (exit 2) and changes nothing. A step dated later than the clock first
+records what fell due up to its time (`services/clock.act_at`), so it is judged against
+the village as it is then: a squad dispatched after its window closed finds its mission
+stale, and is refused with everything the recording wrote.
 """
 
 from __future__ import annotations
@@ -18,16 +21,11 @@ from missiondesk.domain.settings import Settings
 from missiondesk.domain.village import Squad
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.operations.fitness import free_to_leave
-from missiondesk.operations.schedule import Checkin, planned_checkins, returns_at, route_span_hours
+from missiondesk.operations.schedule import planned_checkins, returns_at, route_span_hours
 from missiondesk.operations.transitions import MOVES, Step, allows
-from missiondesk.services.clock import acting_time
+from missiondesk.services.clock import act_at
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import (
-    advance_today,
-    mission_in,
-    squad_on_record,
-    transition,
-)
+from missiondesk.services.missions import mission_in, squad_on_record, transition
 from missiondesk.services.planning import squad_verdict
 from missiondesk.store import tables as t
 from missiondesk.store.commitments import commitments
@@ -52,7 +50,7 @@ def approve(
     """Make a planned squad binding. Its members are committed to this mission; under
     the write lock, nobody may be committed to two squads whose spans overlap."""
     with db.transaction() as connection:
-        at = acting_time(connection, at)
+        at = act_at(connection, at, actor=actor)
         mission = mission_in(
             connection,
             mission_id,
@@ -207,7 +205,7 @@ def dispatch(
 ) -> StepResult:
     """The squad leaves: members go on_mission, check-ins are expected along the route."""
     with db.transaction() as connection:
-        at = acting_time(connection, at)
+        at = act_at(connection, at, actor=actor)
         mission = mission_in(
             connection,
             mission_id,
@@ -234,19 +232,9 @@ def dispatch(
             departed_at=at,
             checkins_due=schedule,
         )
-        advance_today(connection, at)
     return StepResult(
         mission=mission_id, status="dispatched", at=at, squad=ids, checkins_due=schedule
     )
-
-
-def mission_checkins(connection: Connection, mission_id: str) -> list[Checkin]:
-    rows = connection.execute(
-        select(t.checkin.c.at, t.checkin.c.place)
-        .where(t.checkin.c.mission_id == mission_id)
-        .order_by(t.checkin.c.at, t.checkin.c.id)
-    )
-    return [Checkin(at=r.at, place=r.place) for r in rows]
 
 
 def checkin(
@@ -259,7 +247,7 @@ def checkin(
 ) -> StepResult:
     """A dispatched squad reports in; an overdue one that reports is back on schedule."""
     with db.transaction() as connection:
-        at = acting_time(connection, at)
+        at = act_at(connection, at, actor=actor)
         mission = mission_in(
             connection, mission_id, IN_THE_FIELD, "only a dispatched squad checks in"
         )
@@ -289,7 +277,6 @@ def checkin(
                 after={"status": status, **heard},
                 at=at,
             )
-        advance_today(connection, at)
     return StepResult(mission=mission_id, status=status, at=at)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select, update
 
 from missiondesk.domain.ranks import MissionStatus
 from missiondesk.errors import Conflict, NotFound
+from missiondesk.operations.scheduled import stale_reason
 from missiondesk.operations.transitions import MOVES, Step, allows
 from missiondesk.services.events import record_event
 from missiondesk.services.village import require_village
@@ -44,6 +45,9 @@ def mission_in(
     status = mission["status"]
     if status in done:
         raise Conflict(f"mission {mission_id!r} is already {status}", field="mission")
+    if status == MissionStatus.STALE and status not in allowed:
+        why = stale_reason(mission["latest"] or mission["earliest"])
+        raise Conflict(f"mission {mission_id!r} is stale: {why}", field="mission")
     if status not in allowed:
         raise Conflict(f"mission {mission_id!r} is {status}; {needs}", field="mission")
     return mission
@@ -156,9 +160,3 @@ def transition(
         at=at,
     )
     return to
-
-
-def advance_today(connection: Connection, at: dt.datetime) -> None:
-    """The village's clock follows its operations: a step dated later moves `now` to it
-    (never backwards)."""
-    connection.execute(update(t.village).where(t.village.c.now < at).values(now=at))

@@ -31,7 +31,7 @@ from missiondesk.planning.validator import validate_plan
 from missiondesk.risk.assessment import assess_board, assess_mission
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.assessment import board_missions, find_mission, store_assessments
-from missiondesk.services.clock import acting_time
+from missiondesk.services.clock import act_at, acting_time
 from missiondesk.services.missions import squads_of, transition
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force
@@ -118,15 +118,34 @@ def committed_spans(connection: Connection, village: Village) -> dict[str, list[
     return found
 
 
-def read_plan_inputs(connection: Connection, at: dt.datetime | None = None) -> PlanInputs:
-    """What the planner reads. A plan dated `at` past the clock is judged then (nothing
-    leaves before it); one dated earlier never plans a departure before the clock."""
-    at = acting_time(connection, at)
+class _Rehearsed(Exception):
+    """Carries what the planner read out of a transaction that must not commit."""
+
+    def __init__(self, inputs: PlanInputs) -> None:
+        super().__init__("rehearsed")
+        self.inputs = inputs
+
+
+def plan_inputs(db: Database, at: dt.datetime | None, *, actor: str) -> PlanInputs:
+    """What the planner reads, writing nothing. A plan dated at or before the clock reads
+    the village as it is (and never plans a departure before the clock). One dated later
+    is made in the village as it will be then: what falls due before it (a window closing,
+    a recovery, a missed check-in) is recorded, read, and rolled back; the plan's own
+    write records it again for good (`act_at`), so a refused plan still changes nothing."""
+    with db.reading() as connection:
+        when = acting_time(connection, at)
+        if when <= connection.execute(select(t.village.c.now)).scalar_one():
+            return read_plan_inputs(connection, when)
+    try:
+        with db.transaction() as connection:
+            raise _Rehearsed(read_plan_inputs(connection, act_at(connection, when, actor=actor)))
+    except _Rehearsed as rehearsal:
+        return rehearsal.inputs
+
+
+def read_plan_inputs(connection: Connection, at: dt.datetime) -> PlanInputs:
+    """What the planner reads, for a plan made at `at` (never after the village's `now`)."""
     village = current_village(connection)
-    if at > village.village.now:
-        village = village.model_copy(
-            update={"village": village.village.model_copy(update={"now": at})}
-        )
     board = board_missions(village)
     # Ranks, threats and briefings: the planner reads no factor, and a stored assessment's
     # factors are never read back (a mission's page and `assess` judge it afresh).
@@ -185,8 +204,7 @@ def plan(
     if time_limit <= 0:
         raise BadInput(f"{named('time_limit')} must be more than 0 seconds", field="time_limit")
     # Read only: a refused request (a bad pin) or an impossible plan changes nothing.
-    with db.reading() as connection:
-        inputs = read_plan_inputs(connection, at)
+    inputs = plan_inputs(db, at, actor=actor)
     _check_people(inputs, pins, forbids or ())
     try:
         from missiondesk.planning.planner import plan_board  # OR-Tools: only to solve
@@ -210,6 +228,7 @@ def plan(
     except PlanningError as impossible:
         raise BadInput(str(impossible), field="pins") from None
     with db.transaction() as connection:
+        act_at(connection, inputs.at, actor=actor)  # what fell due first, as rehearsed
         _check_unchanged(connection, inputs)
         _store_plan(connection, inputs, result, actor)
     return result

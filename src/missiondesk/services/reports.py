@@ -12,15 +12,10 @@ from missiondesk.domain.ranks import IN_THE_FIELD, MissionStatus
 from missiondesk.errors import BadInput, Conflict
 from missiondesk.operations.reports import ReportFile, status_after
 from missiondesk.operations.transitions import Step
-from missiondesk.services.clock import acting_time
+from missiondesk.services.clock import act_at
 from missiondesk.services.events import record_event
 from missiondesk.services.lifecycle import release_commitments
-from missiondesk.services.missions import (
-    advance_today,
-    mission_row,
-    squad_on_record,
-    transition,
-)
+from missiondesk.services.missions import mission_row, squad_on_record, transition
 from missiondesk.services.players import pay_reward
 from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force, record_flags_raised
@@ -44,9 +39,11 @@ def apply_report_file(db: Database, mission_id: str, path: Path, *, actor: str) 
 
 def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: str) -> ReportResult:
     with db.transaction() as connection:
+        _check_reportable(mission_row(connection, mission_id))
+        # The report is dated at the return (refused years ahead: a typo); what fell due
+        # before it is recorded first, so the mission is read as that time left it.
+        act_at(connection, report.returned, actor=actor)
         mission = mission_row(connection, mission_id)
-        _check_reportable(mission)
-        acting_time(connection, report.returned)  # a return years ahead is a typo
         squad = squad_on_record(connection, mission_id)
         _check_report(connection, mission, squad, report)
         flags_before = flags_in_force(connection, current_village(connection))
@@ -68,7 +65,6 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
             returned_at=report.returned,
         )
         release_commitments(connection, mission_id)
-        advance_today(connection, report.returned)
         record_flags_raised(connection, flags_before, actor=actor, at=report.returned)
     return ReportResult(
         mission=mission_id,

@@ -30,9 +30,9 @@ from missiondesk.operations.rescue import (
     rescue_mission,
 )
 from missiondesk.operations.schedule import Expected, is_overdue, planned_checkins
-from missiondesk.services.clock import acting_time
+from missiondesk.services.clock import act_at
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import advance_today, mission_row, squad_rows
+from missiondesk.services.missions import mission_row, squad_rows
 from missiondesk.services.tracking import (
     Watch,
     expected_checkin,
@@ -110,8 +110,9 @@ def rescue(
     if len(set(pins)) != len(pins):
         raise BadInput("pins: a shinobi is pinned twice", field="pins")
     with db.transaction() as connection:
-        lost = mission_row(connection, mission_id)
-        at = acting_time(connection, at)
+        mission_row(connection, mission_id)  # an unknown mission is named before any time
+        at = act_at(connection, at, actor=actor)
+        lost = mission_row(connection, mission_id)  # as the time passed has left it
         seen = watch(connection)
         expected = _check_overdue(connection, lost, seen, at)
         _check_pins(connection, seen, pins, at)
@@ -294,7 +295,6 @@ def _send(
         .where(t.shinobi.c.id.in_(everyone))
         .values(status=ShinobiStatus.ON_MISSION)
     )
-    advance_today(connection, at)
     return RescueSent(
         mission=mission.id,
         rescue_of=lost["id"],

@@ -17,12 +17,11 @@ from sqlalchemy import Connection, select
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus
 from missiondesk.domain.village import Village
 from missiondesk.operations.rescue import LostSquad, Rescue, RescueMember, compose_rescue
-from missiondesk.operations.schedule import Expected, is_overdue, next_expected
+from missiondesk.operations.schedule import Expected, is_overdue
 from missiondesk.operations.transitions import MOVES, Step
 from missiondesk.planning.roster import Departure
 from missiondesk.risk.roads import RoadNetwork
-from missiondesk.services.clock import clock_of
-from missiondesk.services.lifecycle import mission_checkins
+from missiondesk.services.clock import clock_of, next_checkin
 from missiondesk.services.missions import squad_rows, transition
 from missiondesk.services.planning import committed_shinobi, departures_not_in_history
 from missiondesk.services.village import current_village
@@ -79,16 +78,7 @@ def expected_checkin(
     connection: Connection, row: Mapping[str, Any], seen: Watch
 ) -> Expected | None:
     """The next check-in the mission's squad owes (None: no schedule, or the route done)."""
-    if row["departed_at"] is None or not row["route"]:
-        return None  # dispatched before Mission Desk knew it: no schedule to miss
-    return next_expected(
-        row["route"],
-        row["departed_at"],
-        mission_checkins(connection, row["id"]),
-        seen.network,
-        seen.grace,
-        row["on_site_hours"] or 0.0,
-    )
+    return next_checkin(connection, row, seen.network, seen.grace)
 
 
 def rescue_id_for(connection: Connection, mission_id: str) -> str:

@@ -1,6 +1,10 @@
 """Edits over HTTP: the API routes and the pages' forms for `village apply/remove`, missions,
 shinobi and sightings. Each route calls the one service function its command calls
 (services/edits.py); who may edit is the INTAKE permission of web/policy.py.
+
+Each API edit is dated at its `at` (the body's, or `?at=` where the body is a record or a
+file, or there is none), else at the village clock, as the lifecycle steps are; the
+pages' forms act at the clock (the sighting form at the time it names, if any).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from missiondesk.web.api import read_upload
 from missiondesk.web.auth import ApiAllowed, PageAllowed, database
 from missiondesk.web.errors import ERROR_RESPONSES
 from missiondesk.web.policy import Permission
+from missiondesk.web.schemas import LocalMinute
 
 VOCABULARY = {
     "mission_ranks": [r.value for r in MissionRank],
@@ -44,6 +49,10 @@ Editor = Annotated[Account, Depends(ApiAllowed(Permission.INTAKE))]
 PageEditor = Annotated[Account, Depends(PageAllowed(Permission.INTAKE))]
 PageReader = Annotated[Account, Depends(PageAllowed(Permission.READ))]
 RecordId = Annotated[str, PathParam(min_length=1, max_length=200, description="Its id.")]
+AtQuery = Annotated[
+    LocalMinute | None,
+    Query(description="When the edit is made (local time); default: the village clock."),
+]
 
 Done = TypeVar("Done")
 
@@ -85,12 +94,13 @@ async def apply_village(
     request: Request,
     account: Editor,
     dry_run: Annotated[bool, Query(description="Say what would change; write nothing.")] = False,
+    at: AtQuery = None,
 ) -> ApplySummary:
     body = await read_upload(request, "the file")
     kind = request.headers.get("content-type", "")
     name = "upload.csv" if "csv" in kind else "upload.json" if "json" in kind else "upload.yaml"
     return await run_in_threadpool(
-        _edit, request, account, edits.apply_village_file, body, name, dry_run=dry_run
+        _edit, request, account, edits.apply_village_file, body, name, dry_run=dry_run, at=at
     )
 
 
@@ -115,8 +125,9 @@ def remove_record(
         ),
     ],
     account: Editor,
+    at: AtQuery = None,
 ) -> EditResult:
-    return _edit(request, account, edits.remove_record, kind, record_id)
+    return _edit(request, account, edits.remove_record, kind, record_id, at=at)
 
 
 class SetRequest(BaseModel):
@@ -126,17 +137,27 @@ class SetRequest(BaseModel):
         "(lists comma-separated, empty for none).",
         min_length=1,
     )
+    at: LocalMinute | None = Field(
+        default=None, description="When the edit is made; default: the village clock."
+    )
 
 
 class CancelRequest(BaseModel):
     reason: Annotated[str, Field(max_length=10_000)]
+    at: LocalMinute | None = Field(
+        default=None, description="When it is cancelled; default: the village clock."
+    )
 
 
 class SightingRequest(BaseModel):
     threat: Annotated[str, Field(max_length=200)]
     place: Annotated[str, Field(max_length=200)]
     confidence: float | str = Field(description="From 0 to 1.")
-    at: str | None = Field(default=None, description="When (local time); default: now.")
+    at: str | None = Field(
+        default=None,
+        description="When it was seen (local time); the edit is dated then. Default: the "
+        "village clock.",
+    )
 
 
 def _body_of(component: str, description: str) -> dict[str, Any]:
@@ -162,8 +183,9 @@ def add_mission(
     request: Request,
     account: Editor,
     body: Annotated[dict[str, Any], Body(include_in_schema=False)],
+    at: AtQuery = None,
 ) -> EditResult:
-    return _edit(request, account, edits.add_mission, body)
+    return _edit(request, account, edits.add_mission, body, at=at)
 
 
 @api_router.patch(
@@ -174,7 +196,7 @@ def add_mission(
 def edit_mission(
     request: Request, mission_id: RecordId, body: SetRequest, account: Editor
 ) -> EditResult:
-    return _edit(request, account, edits.edit_mission, mission_id, body.set)
+    return _edit(request, account, edits.edit_mission, mission_id, body.set, at=body.at)
 
 
 @api_router.post(
@@ -185,7 +207,7 @@ def edit_mission(
 def cancel_mission(
     request: Request, mission_id: RecordId, body: CancelRequest, account: Editor
 ) -> EditResult:
-    return _edit(request, account, edits.cancel_mission, mission_id, body.reason)
+    return _edit(request, account, edits.cancel_mission, mission_id, body.reason, at=body.at)
 
 
 @api_router.post(
@@ -199,8 +221,9 @@ def add_shinobi(
     request: Request,
     account: Editor,
     body: Annotated[dict[str, Any], Body(include_in_schema=False)],
+    at: AtQuery = None,
 ) -> EditResult:
-    return _edit(request, account, edits.add_shinobi, body)
+    return _edit(request, account, edits.add_shinobi, body, at=at)
 
 
 @api_router.patch(
@@ -211,7 +234,7 @@ def add_shinobi(
 def edit_shinobi(
     request: Request, shinobi_id: RecordId, body: SetRequest, account: Editor
 ) -> EditResult:
-    return _edit(request, account, edits.edit_shinobi, shinobi_id, body.set)
+    return _edit(request, account, edits.edit_shinobi, shinobi_id, body.set, at=body.at)
 
 
 @api_router.post(
