@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from missiondesk.cli.output import _plain
+from missiondesk.cli.output import json_text
 from missiondesk.domain.ranks import ShinobiStatus
 from missiondesk.domain.village import Village
 from missiondesk.errors import BadInput, Conflict
@@ -160,7 +160,7 @@ def _answers(url: str, at: dt.datetime) -> dict[str, Any]:
         out["board after"] = village_service.board(db)
     finally:
         db.dispose()
-    answers: dict[str, Any] = json.loads(json.dumps(_plain(out), default=str))
+    answers: dict[str, Any] = json.loads(json_text(out))
     answers["plan"].pop("seconds")  # how long the solver took: the one thing allowed to differ
     return answers
 

@@ -203,7 +203,9 @@ def overdue(
     proposed rescue (or the one already sent). Reading only: a squad found late here is
     recorded `overdue` when the clock passes its due time (services/clock.py), or when
     its rescue is sent. A squad recorded overdue shows the rescue proposed then (kept in
-    its `checkin.missed` event); only a late squad not yet recorded runs the solver."""
+    its `checkin.missed` event); only a late squad not yet recorded (or one whose event is
+    not on record, as after an import) runs the solver, judging the rescue at the missed
+    check-in's due time as the pass does."""
     found: list[OverdueSquad] = []
     with db.reading() as connection:
         at = at or clock_of(connection).now
@@ -225,7 +227,16 @@ def overdue(
                     proposed_when_missed(connection, row["id"], expected)
                     if row["status"] == MissionStatus.OVERDUE
                     else None
-                ) or propose(connection, seen, row, expected, at, time_limit=rescue_time_limit)
+                ) or propose(
+                    # Judged when the check-in was missed, as the clock's pass records it:
+                    # the same answer before and after that pass, or an export and import.
+                    connection,
+                    seen,
+                    row,
+                    expected,
+                    expected.due,
+                    time_limit=rescue_time_limit,
+                )
             found.append(
                 OverdueSquad(
                     mission=row["id"],
