@@ -66,12 +66,17 @@ def test_a_command_that_plans_does_load_the_solver(village_db: str) -> None:
     assert "ortools" in _imported("plan", "--time-limit", "1", "--json", "--db", village_db)
 
 
-def test_json_output_loads_no_console(village_db: str) -> None:
+def test_json_output_loads_no_console_nor_the_village_models(village_db: str) -> None:
     """Rich's console is made on first use: `board --json` prints JSON without it, and the
-    table the same command prints for people does load it (the baseline)."""
+    table the same command prints for people does load it (the baseline). The board reads
+    rows: the village file's models (a twentieth of a second to define) stay unloaded,
+    while exporting the village loads them."""
     modules = _imported_modules("board", "--json", "--db", village_db)
     assert "rich.console" not in modules
+    assert "missiondesk.domain.village" not in modules
     assert "rich.console" in _imported_modules("board", "--db", village_db)
+    exported = _imported_modules("village", "export", "--db", village_db)
+    assert "missiondesk.domain.village" in exported
 
 
 def _imported_modules(*args: str) -> set[str]:

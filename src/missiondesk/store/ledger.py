@@ -9,12 +9,14 @@ reader counts only that book's rows. A replaced village's rows stay on record, u
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, and_, insert, select
 
-from missiondesk.domain.village import LedgerEntry, Village
 from missiondesk.store import tables as t
+
+if TYPE_CHECKING:  # the village's models load only where a village is read or written
+    from missiondesk.domain.village import LedgerEntry, Village
 
 
 def new_book() -> str:
