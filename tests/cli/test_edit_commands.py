@@ -602,3 +602,16 @@ def test_apply_reaches_every_section(cli: Cli, sqlite_url: str, tmp_path: Path) 
     assert "id: new-errand" in exported
     again = _json(cli("--db", sqlite_url, "village", "apply", patch, "--json"))
     assert again == {"added": [], "changed": [], "unchanged": 6}
+
+
+def test_the_timeline_says_an_edit_left_a_squad_out_where_it_was(
+    cli: Cli, sqlite_url: str, tmp_path: Path
+) -> None:
+    """An edit of a mission whose squad is out keeps its status: the timeline says "still
+    dispatched", where it read "dispatched -> dispatched"; steps still read "from -> to"."""
+    squad_in_the_field(cli, sqlite_url, tmp_path)
+    edited = cli("--db", sqlite_url, "mission", "edit", "tani-scroll", "--set", "priority=4")
+    assert edited.code == 0, edited.stderr
+    told = cli("--db", sqlite_url, "timeline", "tani-scroll").stdout
+    assert "approved -> dispatched" in told
+    assert "still dispatched" in told and "dispatched -> dispatched" not in told

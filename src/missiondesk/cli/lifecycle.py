@@ -125,7 +125,14 @@ def timeline(mission: MissionArgument, db: DbOption = None, json: JsonOption = F
         console.print(f"{e.at:%Y-%m-%d %H:%M}  {e.kind:<22} by {e.actor}", markup=False)
         if isinstance(e.after, dict) and "status" in e.after:
             before = e.before.get("status") if isinstance(e.before, dict) else None
-            change = f"{before} -> {e.after['status']}" if before else e.after["status"]
+            after = e.after["status"]
+            change = (
+                after
+                if not before
+                else f"still {after}"
+                if before == after
+                else f"{before} -> {after}"
+            )
             console.print(f"    {change}", markup=False)
 
 
