@@ -211,3 +211,51 @@ def test_the_roster_due_back_is_the_plans_return_and_names_the_next_squad(
     ao = _roster(cli, db_url)["ao"]
     assert (ao["mission"], ao["mission_status"]) == ("first", "dispatched")
     assert ao["due_back"] == returns["first"]
+
+
+def _history_patch(leader: str, members: list[str]) -> str:
+    return f"""
+format: missiondesk/village/v2
+history:
+  - mission: {{id: old-raid, title: An old raid, rank: A, route: [konoha]}}
+    squad: {{leader: {leader}, members: [{", ".join(members)}]}}
+    departed: 2026-01-01T08:00
+    returned: 2026-01-02T08:00
+    report: {{outcome: success}}
+"""
+
+
+def test_the_record_follows_every_write_of_the_history(
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
+    """The counts the roster reads are kept beside the history (store/records.py): a
+    patch that adds a history entry, one that replaces it, and a replacing import each
+    leave them equal to the history counted afresh."""
+    path, doc = _demo(tmp_path)
+    assert cli("--db", db_url, "village", "import", path).code == 0
+    first, second, third = (s["id"] for s in doc["shinobi"][:3])
+    before = _roster(cli, db_url)
+
+    def apply(text: str) -> dict[str, dict[str, Any]]:
+        patch = tmp_path / "patch.yaml"
+        patch.write_text(text, encoding="utf-8")
+        applied = cli("--db", db_url, "village", "apply", patch)
+        assert applied.code == 0, applied.stderr
+        return _roster(cli, db_url)
+
+    added = apply(_history_patch(first, [second]))
+    for sid in (first, second):
+        assert added[sid]["missions_done"]["A"] == before[sid]["missions_done"]["A"] + 1
+        assert added[sid]["successes"] == before[sid]["successes"] + 1
+    assert added[third]["missions_done"] == before[third]["missions_done"]
+
+    moved = apply(_history_patch(third, []))  # the same entry, another squad
+    for sid in (first, second):
+        assert moved[sid]["missions_done"] == before[sid]["missions_done"]
+    assert moved[third]["missions_done"]["A"] == before[third]["missions_done"]["A"] + 1
+
+    empty = dict(doc, history=[])
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump(empty, sort_keys=False), encoding="utf-8")
+    assert cli("--db", db_url, "village", "import", bare, "--replace").code == 0
+    assert all(set(r["missions_done"].values()) == {0} for r in _roster(cli, db_url).values())

@@ -72,3 +72,44 @@ def test_a_village_day_becomes_its_clock_at_midnight(db_url: str) -> None:
     assert str(row.now).startswith("2026-11-23 00:00:00")
     assert "today" not in {c["name"] for c in inspect(db.engine).get_columns("village")}
     db.dispose()
+
+
+def test_the_records_of_a_village_held_before_0013_are_counted(db_url: str) -> None:
+    """Migration 0013 counts the history already held into `shinobi_record`: leaders and
+    members alike, by the mission's rank, successes apart."""
+    import sqlalchemy as sa
+
+    old = Database(db_url, migrate=False)
+    with old.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0012")
+        history = sa.table(
+            "history",
+            *(sa.column(c) for c in ("position", "mission_id", "title", "rank", "leader",
+                                     "outcome", "departed", "returned")),
+            sa.column("route", sa.JSON), sa.column("tags", sa.JSON),
+        )  # fmt: skip
+        member = sa.table(
+            "history_member", *(sa.column(c) for c in ("history", "position", "shinobi"))
+        )
+        for n, (rank, leader, outcome, members) in enumerate(
+            [("C", "ao", "success", ["bo", "cy"]), ("B", "bo", "failure", ["ao"])]
+        ):
+            connection.execute(
+                sa.insert(history).values(
+                    position=n, mission_id=f"m{n}", title="t", rank=rank, leader=leader,
+                    outcome=outcome, departed="2026-01-01 08:00:00",
+                    returned="2026-01-02 08:00:00", route=["home"], tags=[],
+                )
+            )  # fmt: skip
+            for k, who in enumerate(members):
+                connection.execute(sa.insert(member).values(history=n, position=k, shinobi=who))
+    old.dispose()
+    db = Database(db_url)
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT shinobi_id, rank_c, rank_b, rank_d, successes FROM shinobi_record")
+        ).all()
+    db.dispose()
+    assert sorted(tuple(r) for r in rows) == [
+        ("ao", 1, 1, 0, 1), ("bo", 1, 1, 0, 1), ("cy", 1, 0, 0, 1),
+    ]  # fmt: skip

@@ -34,6 +34,7 @@ from missiondesk.domain.village import FORMAT, Village, VillageInfo
 from missiondesk.errors import BadInput
 from missiondesk.services.events import record_events
 from missiondesk.store import tables as t
+from missiondesk.store.records import refresh_records
 from missiondesk.store.village_rows import village_table_rows
 from missiondesk.villagefile.errors import Loc
 from missiondesk.villagefile.patch import (
@@ -563,6 +564,8 @@ def write_patch(connection: Connection, plan: PatchPlan) -> None:
         ops = [op for op in plan.ops if op.kind is kind and (op.stored is None or op.changes)]
         if ops:
             _write_kind(connection, kind, ops, plan)
+            if kind.name == "history":
+                refresh_records(connection)  # the roster's counts follow the history
 
 
 def _write_kind(connection: Connection, kind: _Kind, ops: list[_Op], plan: PatchPlan) -> None:

@@ -14,14 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Connection, case, func, select, union_all
+from sqlalchemy import Connection, func, select
 
 from missiondesk.domain.promotion import PromotionRule
 from missiondesk.domain.ranks import (
     COMMITTED,
     IN_THE_FIELD,
     MissionRank,
-    Outcome,
     ShinobiRank,
     ShinobiStatus,
 )
@@ -29,6 +28,7 @@ from missiondesk.operations.schedule import due_back
 from missiondesk.store import tables as t
 from missiondesk.store.commitments import commitments
 from missiondesk.store.ledger import current_book, in_book
+from missiondesk.store.records import RANK_COLUMNS
 from missiondesk.store.village_rows import road_network
 
 GONE = frozenset({ShinobiStatus.MISSING, ShinobiStatus.DECEASED, ShinobiStatus.DEFECTED})
@@ -52,25 +52,15 @@ class MissionsDone:
 
 
 def missions_done(connection: Connection) -> dict[str, MissionsDone]:
-    """Everyone's history, leaders and members alike, in one query grouped by shinobi
-    (a column per rank: one row each, where grouping by rank too gave three or four)."""
-    leaders = select(t.history.c.leader.label("shinobi"), t.history.c.rank, t.history.c.outcome)
-    members = select(
-        t.history_member.c.shinobi.label("shinobi"), t.history.c.rank, t.history.c.outcome
-    ).join(t.history, t.history.c.position == t.history_member.c.history)
-    squad = union_all(leaders, members).subquery()
-
-    def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.sum(case((condition, 1), else_=0))
-
-    counted = select(
-        squad.c.shinobi,
-        count_where(squad.c.outcome == Outcome.SUCCESS.value),
-        *(count_where(squad.c.rank == rank) for rank in RANKS),
-    ).group_by(squad.c.shinobi)
+    """Everyone's history, leaders and members alike: the counts every write of the history
+    keeps (store/records.py), one row per shinobi."""
+    record = t.shinobi_record.c
+    columns = [record[RANK_COLUMNS[rank]] for rank in RANKS]
     return {
-        shinobi: MissionsDone(dict(zip(RANKS, map(int, by_rank), strict=True)), int(won))
-        for shinobi, won, *by_rank in connection.execute(counted)
+        shinobi: MissionsDone(dict(zip(RANKS, by_rank, strict=True)), won)
+        for shinobi, won, *by_rank in connection.execute(
+            select(record.shinobi_id, record.successes, *columns)
+        )
     }
 
 

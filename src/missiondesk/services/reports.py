@@ -21,6 +21,7 @@ from missiondesk.services.village import current_village
 from missiondesk.services.wellbeing import flags_in_force, record_flags_raised
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
+from missiondesk.store.records import refresh_records
 from missiondesk.villagefile.parse import load_document
 
 
@@ -51,6 +52,7 @@ def apply_report(db: Database, mission_id: str, report: ReportFile, *, actor: st
         sightings = _learn_encounters(connection, report)
         learned = _learn_interest(connection, mission, report, actor)
         _append_history(connection, mission, squad, report)
+        refresh_records(connection)  # the roster's counts follow the history
         paid = pay_reward(connection, mission, squad, report.outcome, report.returned)
         transition(
             connection,

@@ -397,6 +397,22 @@ ledger = Table(
     Index("ix_ledger_book", "book"),
 )
 
+# Migration 0013: each shinobi's missions done by rank and successes, counted from the
+# history (leaders and members alike). Derived data, rewritten whole by every write of the
+# history (store/records.py), so the roster reads 2,000 rows instead of counting 20,000.
+shinobi_record = Table(
+    "shinobi_record",
+    metadata,
+    Column("shinobi_id", String(ID), primary_key=True),
+    Column("rank_d", Integer, nullable=False),
+    Column("rank_c", Integer, nullable=False),
+    Column("rank_b", Integer, nullable=False),
+    Column("rank_a", Integer, nullable=False),
+    Column("rank_s", Integer, nullable=False),
+    Column("successes", Integer, nullable=False),
+)
+
+
 VILLAGE_TABLES = (
     village,
     place,

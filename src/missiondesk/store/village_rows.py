@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select
 from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD
 from missiondesk.store import tables as t
 from missiondesk.store.ledger import append_file_ledger, ledger_documents, new_book
+from missiondesk.store.records import refresh_records
 
 if TYPE_CHECKING:
     from missiondesk.domain.village import Mission, Village
@@ -45,6 +46,7 @@ def insert_village(connection: Connection, village: Village) -> None:
     for table, rows in _office_rows(village):
         _insert_many(connection, table, rows)
     append_file_ledger(connection, village, book)
+    refresh_records(connection)
 
 
 def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
