@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
-from missiondesk.domain.promotion import PromotionRule
 from missiondesk.domain.ranks import (
     COMMITTED,
     IN_THE_FIELD,
@@ -30,6 +29,9 @@ from missiondesk.store.commitments import commitments
 from missiondesk.store.ledger import current_book, in_book
 from missiondesk.store.records import RANK_COLUMNS
 from missiondesk.store.village_rows import road_network
+
+if TYPE_CHECKING:
+    from missiondesk.domain.promotion import PromotionRule
 
 GONE = frozenset({ShinobiStatus.MISSING, ShinobiStatus.DECEASED, ShinobiStatus.DEFECTED})
 """Nobody missing, dead or defected is listed as ready for promotion."""
@@ -50,6 +52,27 @@ class MissionsDone:
     def as_ranks(self) -> dict[str, int]:
         return dict(self.by_rank)
 
+    @classmethod
+    def of(cls, successes: int, *by_rank: int) -> MissionsDone:
+        """From `done_columns()`: the successes, then the counts D to S."""
+        return cls(dict(zip(RANKS, by_rank, strict=True)), successes)
+
+
+def done_columns() -> list[ColumnElement[int]]:
+    """Successes, then the missions of each rank D to S, from `shinobi_record` outer-joined
+    to the roster (`with_record`): 0 for someone with no history."""
+    record = t.shinobi_record.c
+    columns = [record.successes, *(record[RANK_COLUMNS[rank]] for rank in RANKS)]
+    return [func.coalesce(c, 0) for c in columns]
+
+
+def with_record(roster: Select[Any]) -> Select[Any]:
+    """`roster` (a SELECT from `shinobi`) with each shinobi's record beside their row, in
+    one statement: `done_columns()` then read by `MissionsDone.of`."""
+    return roster.add_columns(*done_columns()).outerjoin(
+        t.shinobi_record, t.shinobi_record.c.shinobi_id == t.shinobi.c.id
+    )
+
 
 def missions_done(connection: Connection) -> dict[str, MissionsDone]:
     """Everyone's history, leaders and members alike: the counts every write of the history
@@ -57,8 +80,8 @@ def missions_done(connection: Connection) -> dict[str, MissionsDone]:
     record = t.shinobi_record.c
     columns = [record[RANK_COLUMNS[rank]] for rank in RANKS]
     return {
-        shinobi: MissionsDone(dict(zip(RANKS, by_rank, strict=True)), won)
-        for shinobi, won, *by_rank in connection.execute(
+        shinobi: MissionsDone.of(*counts)
+        for shinobi, *counts in connection.execute(
             select(record.shinobi_id, record.successes, *columns)
         )
     }
@@ -85,12 +108,20 @@ def meets(rule: PromotionRule, done: MissionsDone) -> bool:
 
 def promotion_rules(connection: Connection) -> list[PromotionRule]:
     """The village file's `promotion` rules, in file order."""
-    return [
-        PromotionRule.model_validate(definition)
-        for definition in connection.execute(
+    definitions = (
+        connection.execute(
             select(t.promotion_rule.c.definition).order_by(t.promotion_rule.c.position)
-        ).scalars()
-    ]
+        )
+        .scalars()
+        .all()
+    )
+    # Read as models (pydantic) only when there are rules: the roster of a village
+    # without them never loads the models.
+    if not definitions:
+        return []
+    from missiondesk.domain.promotion import PromotionRule
+
+    return [PromotionRule.model_validate(definition) for definition in definitions]
 
 
 def rule_met(
@@ -102,7 +133,8 @@ def rule_met(
     return next((r for r in rules if r.from_ == rank and meets(r, done)), None)
 
 
-class Whereabouts(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Whereabouts:
     """The mission a shinobi is on (or committed to), and when they are due back."""
 
     mission: str
