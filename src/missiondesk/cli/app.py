@@ -4,6 +4,7 @@
 """
 
 import copy
+import inspect
 import os
 import sys
 import traceback
@@ -67,6 +68,22 @@ user_commands.register(app)
 edit_commands.register(app)
 notify_commands.register(app)
 player_commands.register(app)
+
+
+def _summaries_on_one_line(commands: typer.Typer) -> None:
+    """In a list of commands each shows the first paragraph of its help. In Rich markup
+    mode Typer keeps that paragraph's line breaks, so every summary broke mid-sentence
+    (at the docstring's width, not the terminal's); it is given once as one line here."""
+    for command in commands.registered_commands:
+        text = command.help or (command.callback.__doc__ if command.callback else None)
+        if command.short_help is None and text:
+            command.short_help = " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+    for group in commands.registered_groups:
+        if group.typer_instance is not None:
+            _summaries_on_one_line(group.typer_instance)
+
+
+_summaries_on_one_line(app)
 
 
 def _name_of(entry: CommandInfo | TyperInfo) -> str | None:
