@@ -150,6 +150,27 @@ def test_the_bench_says_why_each_available_shinobi_is_idle() -> None:
     assert bench["hurt"] == f"injured until {(TODAY + dt.timedelta(days=20)).isoformat()}"
 
 
+def test_the_bench_does_not_call_a_mission_staffed_on_another_day_unstaffed() -> None:
+    """lee is back only on day 2; neji is held by an approved squad from day 2. So the
+    mission leaves before day 2 with neji, and lee fits only its later days: the mission
+    is staffed, and lee is told he is not free when it leaves."""
+    people = [
+        ninja("neji", "jonin", taijutsu=5),
+        ninja("lee", "chunin", "injured", TODAY + dt.timedelta(days=2)),
+    ]
+    v = week(people, [trip("kusa-scroll", 0, 3)], orders=[order("one", "max_size", size=1)])
+    held = {"neji": [Commitment("held", _at(2), _at(5), MissionRank.C)]}
+    a = assess(v)
+    plan = plan_board(v, a, time_limit=5, workers=1, commitments=held)
+    assert validate_plan(v, a, plan, commitments=held) == []
+    assert _squads(plan) == {"kusa-scroll": {"neji"}}
+    (leaves,) = [s.departs for s in plan.squads]
+    assert leaves < _at(2)
+    bench = {b.shinobi: b.reason for b in plan.bench}
+    when = leaves.isoformat(sep=" ", timespec="minutes")
+    assert bench["lee"] == f"would fit kusa-scroll on another day, but not when it leaves ({when})"
+
+
 def test_a_one_day_board_is_planned_as_before() -> None:
     """Fixed windows on one day: everyone serves once, as in part one."""
     v = week(

@@ -84,11 +84,19 @@ def _not_on_a_staffed_squad(board: Board, squads: Mapping[int, Assignment], p: i
         back = f" until {person.available_from.isoformat()}" if person.available_from else ""
         return f"{person.status.value}{back}"
     fits = [k for k in slots if board.missions[k].eligible[p]]
-    if fits:
-        names = sorted({board.missions[k].mission.id for k in fits})
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        verb = "stays" if len(names) == 1 else "stay"
+    # A mission's slots are its days: fitting one day of a mission staffed on another is
+    # not fitting a mission that stays unstaffed.
+    leaving = {board.missions[k].mission.id: k for k in squads}
+    unstaffed = sorted({m for k in fits if (m := board.missions[k].mission.id) not in leaving})
+    if unstaffed:
+        shown = ", ".join(unstaffed[:3])
+        shown += f" and {len(unstaffed) - 3} more" if len(unstaffed) > 3 else ""
+        verb = "stays" if len(unstaffed) == 1 else "stay"
         return f"would fit {shown}, which {verb} unstaffed (see the reasons)"
+    if fits:
+        mid = board.missions[fits[0]].mission.id
+        when = board.slot(leaving[mid]).departs.isoformat(sep=" ", timespec="minutes")
+        return f"would fit {mid} on another day, but not when it leaves ({when})"
     req = board.missions[0]
     if req.forbidden[p]:
         why = "forbidden by the Hokage"
