@@ -441,8 +441,9 @@ def needs_counter_threats(order: CounterThreats, view: MissionView) -> list[Need
 
 
 def flag_text(kind: str, spell: Spell | None, today: dt.date | None) -> str:
-    """ "has the wellbeing flag 'burden' until 2026-12-05", with the day it starts when
-    that is after today, or "until a person clears it" for a flag with no end."""
+    """The words for a flag in the reasons: `has the wellbeing flag 'burden' until
+    2026-12-05`, with `from DAY` when it starts after today, and `until a person clears
+    it` for a flag with no end (a fixed calendar knows no dates: the kind alone)."""
     text = f"has the wellbeing flag '{kind}'"
     if spell is None:
         return text
