@@ -84,6 +84,9 @@ def test_a_flag_that_ends_first_does_not_keep_its_shinobi_off_a_later_mission() 
     )
     plan = _plan(v)
     assert _squads(plan) == {"later": {"kotetsu"}}
+    # Today's flag still weighs on the quality term, and the member's reasons say so.
+    (squad,) = plan.squads
+    assert "has an active wellbeing flag today (burden)" in " ".join(squad.members[0].reasons)
     why = _reasons(plan, "today")
     assert "has the wellbeing flag 'burden' until 2026-11-24 (order 'burden-rest')" in why, why
     assert _judged(v, "later", "kotetsu", 2) == []
