@@ -52,8 +52,9 @@ def week(
     orders: Sequence[dict[str, Any]] = (),
     now: dt.datetime | None = None,
     road_hours: float = ROAD_HOURS,
+    past: Sequence[dict[str, Any]] = (),
 ) -> Village:
-    v = village(shinobi, missions, orders=orders)
+    v = village(shinobi, missions, orders=orders, past=past)
     data = v.model_dump(by_alias=True)
     data["format"] = "missiondesk/village/v2"
     data["places"] = [{"id": "konoha", "name": "Konoha"}, {"id": "suna", "name": "Suna"}]

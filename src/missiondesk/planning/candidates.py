@@ -5,7 +5,7 @@ bounded list of candidates per mission (eligible, useful, diverse) for the CP-SA
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ from missiondesk.planning.rules import (
 )
 from missiondesk.planning.timing import Slot, cliques, make_slot, minutes, mission_slots
 from missiondesk.risk.roads import RoadNetwork
+from missiondesk.wellbeing.ahead import Flags
 
 CANDIDATES = 40
 """Candidates kept per mission; a mission with fewer eligible people keeps them all."""
@@ -129,7 +130,7 @@ def compile_board(
     assessments: Mapping[str, Assessment],
     mission_ids: Sequence[str],
     *,
-    flags: Mapping[str, Collection[str]] | None,
+    flags: Flags,
     extra_history: Iterable[HistoryEntry | Departure],
     pins: Mapping[str, str],
     forbids: Sequence[tuple[str, str | None]],

@@ -236,8 +236,10 @@ def explain_squad(
                 + plural(board.village.settings.wellbeing.workload_days, "day")
             )
         if roster.flagged[i]:
+            # The quality term weighs today's flags; the orders judged the departure day's.
+            when = " today" if slot.day > board.village.village.today else ""
             why.append(
-                f"has an active wellbeing flag ({', '.join(sorted(roster.flags[i]))}); "
+                f"has an active wellbeing flag{when} ({', '.join(sorted(roster.flags[i]))}); "
                 "chosen as no one else fitted as well"
             )
     for a, b in combinations(sorted(everyone, key=lambda i: ids[i]), 2):

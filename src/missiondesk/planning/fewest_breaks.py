@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from missiondesk.planning.candidates import Requirements, size_cap
 from missiondesk.planning.greedy import Assignment
 from missiondesk.planning.roster import Roster
 from missiondesk.planning.rules import ALWAYS, SquadFacts, check_squad
+from missiondesk.wellbeing.ahead import Flags, as_calendar
 
 POOL_LIMIT = 120
 """People kept in the model beyond the pins and whoever fills a counted need or may lead."""
@@ -185,7 +186,7 @@ def what_breaks(
     squad: Assignment,
     roster: Roster,
     orders: Sequence[Any],
-    flags: Mapping[str, Collection[str]],
+    flags: Flags,
 ) -> list[Broken]:
     """The orders `squad` breaks, each with the sentences its rule's `check_*` writes."""
     people = roster.shinobi
@@ -198,7 +199,7 @@ def what_breaks(
         roles=req.view.roles,
         threats=req.view.threats,
         countermeasures=req.view.countermeasures,
-        flags=flags,
+        flags=as_calendar(flags),
         record=roster.record,
         roster=tuple(people),
     )

@@ -5,7 +5,7 @@ first, then the best quality; every plan checked by the validator before it is r
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from missiondesk.domain.assessment import Assessment
 from missiondesk.domain.ranks import READY_TO_PLAN
@@ -36,6 +36,7 @@ from missiondesk.planning.quality import MemberScore, SquadPoints, squad_points
 from missiondesk.planning.roster import Departure, fills_role
 from missiondesk.planning.search import Infeasible, Progress, relaxed_bound, solve
 from missiondesk.planning.validator import validate_plan
+from missiondesk.wellbeing.ahead import Flags
 
 
 class PlanningBug(RuntimeError):
@@ -51,7 +52,7 @@ def plan_board(
     assessments: Mapping[str, Assessment],
     *,
     missions: Sequence[str] | None = None,
-    flags: Mapping[str, Collection[str]] | None = None,
+    flags: Flags = None,
     extra_history: Iterable[HistoryEntry | Departure] | None = None,
     pins: Mapping[str, str] | None = None,
     forbids: Sequence[tuple[str, str | None]] | None = None,
@@ -340,7 +341,7 @@ def _second_opinion(
     village: Village,
     assessments: Mapping[str, Assessment],
     plan: Plan,
-    flags: Mapping[str, Collection[str]] | None,
+    flags: Flags,
     history: Sequence[HistoryEntry | Departure],
     pins: Mapping[str, str],
     forbids: Sequence[tuple[str, str | None]],

@@ -15,6 +15,7 @@ import numpy as np
 from missiondesk.domain.ranks import RECOVERING, SKILLS, ShinobiRank, ShinobiStatus
 from missiondesk.domain.roles import fills_role as fills_role
 from missiondesk.domain.village import HistoryEntry, Village
+from missiondesk.wellbeing.ahead import Flags, as_calendar
 
 RANK_LEVEL: dict[ShinobiRank, int] = {rank: level for level, rank in enumerate(ShinobiRank)}
 NEVER = np.iinfo(np.int64).max // 2
@@ -132,7 +133,7 @@ class Roster:
     def __init__(
         self,
         village: Village,
-        flags: Mapping[str, Collection[str]] | None = None,
+        flags: Flags = None,
         extra_history: Iterable[HistoryEntry | Departure] = (),
     ) -> None:
         self.village = village
@@ -160,9 +161,12 @@ class Roster:
             ],
             dtype=np.int64,
         )
-        flags = flags or {}
-        self.flags = [frozenset(flags.get(sid, ())) for sid in self.ids]
+        # The quality term's flags are today's; `wellbeing_limit` reads each departure
+        # day's (`flag_mask`).
+        self.watch = as_calendar(flags)
+        self.flags = self.flags_on(village.village.today)
         self.flagged = np.array([bool(f) for f in self.flags], dtype=bool)
+        self._flag_masks: dict[tuple[str, dt.date], np.ndarray] = {}
         self.record = Record(village.history, extra_history)
         dep_person: list[int] = []
         dep_day: list[int] = []
@@ -188,6 +192,24 @@ class Roster:
 
     def __len__(self) -> int:
         return len(self.shinobi)
+
+    def flags_on(self, day: dt.date) -> list[frozenset[str]]:
+        """Each shinobi's wellbeing flags active on `day` (judged no earlier than today)."""
+        found = self.watch.on(day)
+        none: frozenset[str] = frozenset()
+        return [found.get(sid, none) for sid in self.ids]
+
+    def flag_mask(self, kind: str, day: dt.date) -> np.ndarray:
+        """Who has an active flag of `kind` on `day`, the day a squad would leave."""
+        key = (kind, self.watch.judged(day))
+        if key not in self._flag_masks:
+            mask = np.zeros(len(self), dtype=bool)
+            for sid, kinds in self.watch.on(day).items():
+                i = self.index.get(sid)
+                if i is not None and kind in kinds:
+                    mask[i] = True
+            self._flag_masks[key] = mask
+        return self._flag_masks[key]
 
     def may_leave_on(self, day: dt.date) -> np.ndarray:
         """Vector form of `operations.fitness.free_to_leave`, the one definition of who may

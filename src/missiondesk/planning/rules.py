@@ -10,7 +10,7 @@ needs, so what is enforced and what is explained come from the same definitions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, Literal, TypeVar
 
@@ -37,6 +37,7 @@ from missiondesk.domain.village import Countermeasure, Mission, Shinobi, Threat
 from missiondesk.domain.words import plural
 from missiondesk.operations.fitness import may_leave_on
 from missiondesk.planning.roster import Record, Roster, fills_role
+from missiondesk.wellbeing.ahead import FlagCalendar, Spell
 
 DEFAULT_MAX_SIZE = 6
 """The model's cap on a squad when no `max_size` order sets one, raised to whatever the
@@ -92,7 +93,7 @@ class SquadFacts:
     roles: Mapping[str, Mapping[str, int]]
     threats: Mapping[str, Threat]
     countermeasures: Sequence[Countermeasure]
-    flags: Mapping[str, Collection[str]]
+    flags: FlagCalendar  # read on `earliest`, the day the squad leaves
     record: Record
     roster: Sequence[Shinobi] = ()  # the whole roster (keep_teams reads team-mates)
     size_limit: int | None = None  # the smallest max_size that applies (set by check_squad)
@@ -435,28 +436,51 @@ def needs_counter_threats(order: CounterThreats, view: MissionView) -> list[Need
 # --- wellbeing_limit --------------------------------------------------------------------
 
 
+# Judged on the day the squad leaves (SPEC section 9): a flag that lapses before then does
+# not bind, and one that time alone raises by then (no-rest) does.
+
+
+def flag_text(kind: str, spell: Spell | None, today: dt.date | None) -> str:
+    """The words for a flag in the reasons: `has the wellbeing flag 'burden' until
+    2026-12-05`, with `from DAY` when it starts after today, and `until a person clears
+    it` for a flag with no end (a fixed calendar knows no dates: the kind alone)."""
+    text = f"has the wellbeing flag '{kind}'"
+    if spell is None:
+        return text
+    if today is not None and spell.since > today:
+        text += f" from {spell.since.isoformat()}"
+    if spell.until is None:
+        return text + " until a person clears it"
+    return text + f" until {spell.until.isoformat()}"
+
+
 def check_wellbeing_limit(order: WellbeingLimit, squad: SquadFacts) -> list[str]:
     people = [squad.leader] if order.forbid == "lead" else list(squad.everyone)
     verb = "lead" if order.forbid == "lead" else "join"
+    flags, day = squad.flags, squad.earliest
     return [
-        f"{s.id} has the wellbeing flag '{order.flag}' and may not {verb}"
+        f"{s.id} {flag_text(order.flag, flags.spell(s.id, order.flag, day), flags.today)} "
+        f"and may not {verb}"
         for s in people
-        if order.flag in squad.flags.get(s.id, ())
+        if order.flag in flags.on(day).get(s.id, ())
     ]
 
 
 def needs_wellbeing_limit(order: WellbeingLimit, view: MissionView) -> list[Need]:
     roster = view.roster
-    clear = np.array([order.flag not in f for f in roster.flags], dtype=bool)
+    flagged = roster.flag_mask(order.flag, view.earliest)
     verb = "lead" if order.forbid == "lead" else "join"
+    watch, ids = roster.watch, roster.ids
     return [
         Need(
             order.id,
             order.rule,
             "lead" if order.forbid == "lead" else "serve",
             f"nobody flagged '{order.flag}' may {verb}",
-            mask=clear,
-            why_not=lambda i: f"has the wellbeing flag '{order.flag}'",
+            mask=~flagged,
+            why_not=lambda i: flag_text(
+                order.flag, watch.spell(ids[i], order.flag, view.earliest), watch.today
+            ),
         )
     ]
 

@@ -30,6 +30,7 @@ from missiondesk.planning.roster import Departure, Record, fills_role
 from missiondesk.planning.rules import ALWAYS, SquadFacts, applies_at, check_squad
 from missiondesk.planning.timing import span_hours
 from missiondesk.risk.roads import RoadNetwork
+from missiondesk.wellbeing.ahead import Flags, as_calendar
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def validate_plan(
     village: Village,
     assessments: Mapping[str, Assessment],
     plan: Plan | Mapping[str, Squad],
-    flags: Mapping[str, Collection[str]] | None = None,
+    flags: Flags = None,
     extra_history: Iterable[HistoryEntry | Departure] = (),
     departs: Mapping[str, dt.datetime] | None = None,
     commitments: Mapping[str, Sequence[Commitment]] | None = None,
@@ -56,7 +57,9 @@ def validate_plan(
     """Every violation in `plan` (empty when it obeys everything), in mission order. A
     plain mapping of squads is judged at the departures in `departs` (returns computed
     here), and a mission without one on its earliest day, with no time checks.
-    `commitments` are the approved squads outside the plan, per shinobi."""
+    `commitments` are the approved squads outside the plan, per shinobi. `flags` are
+    read on each squad's departure day (a `FlagCalendar`; a plain mapping holds on every
+    day)."""
     missions = {m.id: m for m in village.missions}
     network = RoadNetwork.from_village(village)
     if isinstance(plan, Plan):
@@ -74,6 +77,7 @@ def validate_plan(
             planned.append(_Planned(mid, squad, at, back))
         claimed = {}
     shinobi = {s.id: s for s in village.shinobi}
+    watch = as_calendar(flags)
     threats = {t.id: t for t in village.threats}
     committed = _committed(village, commitments or {}, network)
     record = Record(
@@ -141,7 +145,7 @@ def validate_plan(
             roles=village.roles,
             threats=threats,
             countermeasures=village.countermeasures,
-            flags=flags or {},
+            flags=watch,
             record=record.plus(
                 Departure(
                     members=tuple(s for s in e.squad.everyone if s in ours),

@@ -34,10 +34,11 @@ from missiondesk.services.assessment import board_missions, find_mission, store_
 from missiondesk.services.clock import act_at, acting_time
 from missiondesk.services.missions import squads_of, transition
 from missiondesk.services.village import current_village
-from missiondesk.services.wellbeing import flags_in_force
+from missiondesk.services.wellbeing import flags_ahead
 from missiondesk.store import tables as t
 from missiondesk.store.commitments import commitments
 from missiondesk.store.database import Database
+from missiondesk.wellbeing.ahead import FlagCalendar
 
 if TYPE_CHECKING:
     from missiondesk.planning.search import Progress
@@ -49,7 +50,7 @@ class PlanInputs(BaseModel):
     model_config = {"arbitrary_types_allowed": True}
     village: Village
     assessments: dict[str, Assessment]
-    flags: dict[str, set[str]]
+    flags: FlagCalendar  # judged at each squad's departure
     departures: list[Any]
     committed: dict[str, str]
     spans: dict[str, list[Commitment]]  # committed shinobi -> their approved squads' spans
@@ -158,7 +159,7 @@ def read_plan_inputs(connection: Connection, at: dt.datetime) -> PlanInputs:
     return PlanInputs(
         village=village,
         assessments=assessments,
-        flags=flags_in_force(connection, village),
+        flags=flags_ahead(connection, village),
         departures=departures_not_in_history(connection),
         committed=committed_shinobi(connection),
         spans=committed_spans(connection, village),
@@ -364,7 +365,7 @@ def squad_verdict(
 ) -> SquadCheck:
     """`check_squad` inside the caller's transaction."""
     village = current_village(connection)
-    flags = flags_in_force(connection, village)
+    flags = flags_ahead(connection, village)
     departures = departures_not_in_history(connection)
     mission = find_mission(village, mission_id)
     known = {s.id for s in village.shinobi}

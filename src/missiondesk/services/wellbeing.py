@@ -12,6 +12,7 @@ from missiondesk.services.events import record_event
 from missiondesk.services.village import current_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
+from missiondesk.wellbeing.ahead import FlagCalendar
 from missiondesk.wellbeing.assess import active_flags, assess_wellbeing
 from missiondesk.wellbeing.models import FlagKind, ShinobiWellbeing
 
@@ -36,6 +37,12 @@ def clearances(connection: Connection) -> dict[tuple[str, str], dt.date]:
 def flags_in_force(connection: Connection, village: Village) -> dict[str, set[str]]:
     """Active flags per shinobi on the village's today, for the `wellbeing_limit` order."""
     return active_flags(village, village.village.today, clearances(connection))
+
+
+def flags_ahead(connection: Connection, village: Village) -> FlagCalendar:
+    """Active flags per shinobi on each day from the village's today on, for the
+    `wellbeing_limit` order judged at each squad's departure (SPEC section 9)."""
+    return FlagCalendar.from_history(village, clearances(connection))
 
 
 def record_flags_raised(

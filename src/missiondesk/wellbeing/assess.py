@@ -31,9 +31,9 @@ Clearances = Mapping[tuple[str, str], dt.date]
 """(shinobi id, flag kind) -> the day a person in charge cleared that flag."""
 
 # Off the roster's duty for good: nobody watches over them any more.
-_NOT_WATCHED = frozenset({ShinobiStatus.DECEASED, ShinobiStatus.DEFECTED})
+NOT_WATCHED = frozenset({ShinobiStatus.DECEASED, ShinobiStatus.DEFECTED})
 
-_DETECTORS: dict[FlagKind, Callable[[Sequence[Sortie], WellbeingSettings], list[Run]]] = {
+DETECTORS: dict[FlagKind, Callable[[Sequence[Sortie], WellbeingSettings], list[Run]]] = {
     FlagKind.SHIELD: shield_runs,
     FlagKind.BURDEN: burden_runs,
     FlagKind.WORKLOAD: workload_runs,
@@ -122,12 +122,12 @@ def assess_wellbeing(
     response = responses(village, settings)
     out: list[ShinobiWellbeing] = []
     for shinobi in sorted(village.shinobi, key=lambda s: s.id):
-        if shinobi.status in _NOT_WATCHED:
+        if shinobi.status in NOT_WATCHED:
             continue
         sorties = found.get(shinobi.id, [])
         flags = [
             flag
-            for kind, detect in _DETECTORS.items()
+            for kind, detect in DETECTORS.items()
             if (
                 flag := _flag(
                     kind,
