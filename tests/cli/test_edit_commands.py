@@ -242,11 +242,16 @@ def test_mission_add_edit_and_cancel(cli: Cli, db_url: str, tmp_path: Path) -> N
             "--set",
             "window.due=2026-11-30",
             "--set",
+            "window.latest=2026-11-29",
+            "--set",
+            "objective.on_site_hours=6",
+            "--set",
             "priority=3",
             "--json",
         )
     )
-    assert edited["changed"] == ["priority", "window"]  # type: ignore[index]
+    # Named as the village file names them: window.latest is the window, not "latest".
+    assert edited["changed"] == ["priority", "window", "objective"]  # type: ignore[index]
     assert edited["status"] == "intake"  # type: ignore[index]
     assert "dropped" in edited["note"]  # type: ignore[index]
     last = json.loads(cli("--db", db_url, "timeline", "kusa-patrol", "--json").stdout)[-1]

@@ -110,7 +110,17 @@ KINDS: tuple[_Kind, ...] = (
         "missions",
         t.mission,
         _by("id"),
-        {"tags": "objective", "earliest": "window", "due": "window"},
+        # Columns named as the village file names them: an edit of `window.latest` changed
+        # the mission's `window`, not a field called `latest`.
+        {
+            "tags": "objective",
+            "on_site_hours": "objective",
+            "earliest": "window",
+            "latest": "window",
+            "due": "window",
+            "departed_at": "departs",
+            "checkins_due": "checkins",
+        },
         where=lambda keys: t.mission.c.id.in_(keys),
     ),
     _Kind(
