@@ -271,3 +271,37 @@ def test_a_plan_dated_later_is_made_after_what_fell_due(cli: Cli, world: str) ->
     ]
     assert logged_[2:] and {at for at, _, _ in logged_[2:]} == {"2026-03-02T10:00"}
     assert clock_now(cli, world) == "2026-03-02T10:00"
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        ("dispatch", "escort"),
+        ("mission", "edit", "fetch-herbs", "--set", "priority=4"),
+        ("shinobi", "edit", "dan", "--set", "name=Dan the Elder"),
+        ("sighting", "add", "--threat", "bandits", "--place", "ruins", "--confidence", "0.4"),
+        ("rescue", "survey", "--force", "--reason", "all we have"),
+    ],
+)
+def test_an_act_past_the_clock_tells_what_fell_due_on_the_way(
+    cli: Cli, world: str, act: tuple[str, ...]
+) -> None:
+    """Dated the 3rd, each act first records survey's missed check-in and Chi's recovery,
+    and says so after its own lines, as `clock advance` does; in JSON, stdout stays the
+    act's one value."""
+    told = ok(cli("--db", world, *act, "--at", "2026-03-03T08:00")).stdout
+    assert "the clock is 2026-03-03 08:00 (was 2026-03-01 08:00)" in told
+    missed = told.index("2026-03-02 00:00  checkin.missed  survey")
+    assert missed < told.index("2026-03-02 00:00  shinobi.recovered  chi")
+    assert told.index("the clock is") < missed
+
+
+def test_an_act_past_the_clock_in_json_is_one_value(cli: Cli, world: str) -> None:
+    out = ok(cli("--db", world, "dispatch", "escort", "--at", "2026-03-03T08:00", "--json"))
+    assert json.loads(out.stdout)["mission"] == "escort"
+
+
+def test_an_act_at_or_before_the_clock_tells_nothing_of_it(cli: Cli, world: str) -> None:
+    told = ok(cli("--db", world, "mission", "edit", "fetch-herbs", "--set", "priority=4",
+                  "--at", "2026-03-01T08:00")).stdout  # fmt: skip
+    assert "the clock is" not in told

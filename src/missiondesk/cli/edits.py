@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.lifecycle import AtOption, parse_time
+from missiondesk.cli.context import DbOption, JsonOption
+from missiondesk.cli.lifecycle import AtOption, acting, parse_time
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.cli.village import village_app
 from missiondesk.domain.ranks import REMOVABLE
@@ -57,12 +57,14 @@ def apply(
     against the village it produces) changes nothing."""
     from missiondesk.services import edits
 
-    when = parse_time(at)
-    summary = edits.apply_village_path(open_db(db), path, dry_run=dry_run, actor=actor(), at=when)
-    if json or dry_run:
-        emit_json(summary)
-        return
-    _say_summary(summary)
+    # A dry run records nothing, so nothing falls due on its way.
+    with acting(db, None if dry_run else at, json) as (database, _):
+        when = parse_time(at)
+        summary = edits.apply_village_path(database, path, dry_run=dry_run, actor=actor(), at=when)
+        if json or dry_run:
+            emit_json(summary)
+            return
+        _say_summary(summary)
 
 
 def _say_summary(summary: "ApplySummary") -> None:
@@ -97,9 +99,8 @@ def remove(
     another record needs it."""
     from missiondesk.services import edits
 
-    when = parse_time(at)
-    result = edits.remove_record(open_db(db), kind, ident, actor=actor(), at=when)
-    _say(result, json, "removed")
+    with acting(db, at, json) as (database, when):
+        _say(edits.remove_record(database, kind, ident, actor=actor(), at=when), json, "removed")
 
 
 def _say(result: "EditResult", json: bool, verb: str) -> None:
@@ -182,7 +183,8 @@ def mission_add(
         "reward_ryo": reward_ryo,
         "status": status,
     }
-    _say(edits.add_mission(open_db(db), document, actor=actor(), at=when), json, "added")
+    with acting(db, at, json) as (database, _):
+        _say(edits.add_mission(database, document, actor=actor(), at=when), json, "added")
 
 
 @mission_app.command("edit")
@@ -197,9 +199,9 @@ def mission_edit(
     mission in progress keeps its route and squad."""
     from missiondesk.services import edits
 
-    when = parse_time(at)
-    result = edits.edit_mission(open_db(db), mission, _sets(set_), actor=actor(), at=when)
-    _say(result, json, "changed" if result.changed else "unchanged")
+    with acting(db, at, json) as (database, when):
+        result = edits.edit_mission(database, mission, _sets(set_), actor=actor(), at=when)
+        _say(result, json, "changed" if result.changed else "unchanged")
 
 
 @mission_app.command("cancel")
@@ -213,9 +215,9 @@ def mission_cancel(
     """Call a mission off; a planned or approved squad is released."""
     from missiondesk.services import edits
 
-    when = parse_time(at)
-    result = edits.cancel_mission(open_db(db), mission, reason, actor=actor(), at=when)
-    _say(result, json, "cancelled")
+    with acting(db, at, json) as (database, when):
+        result = edits.cancel_mission(database, mission, reason, actor=actor(), at=when)
+        _say(result, json, "cancelled")
 
 
 @shinobi_app.command("add")
@@ -257,7 +259,8 @@ def shinobi_add(
         "status": status,
         "available_from": available_from,
     }
-    _say(edits.add_shinobi(open_db(db), document, actor=actor(), at=when), json, "added")
+    with acting(db, at, json) as (database, _):
+        _say(edits.add_shinobi(database, document, actor=actor(), at=when), json, "added")
 
 
 @shinobi_app.command("edit")
@@ -271,9 +274,9 @@ def shinobi_edit(
     """Change a shinobi's fields; someone on a squad in progress may not be made unfit."""
     from missiondesk.services import edits
 
-    when = parse_time(at)
-    result = edits.edit_shinobi(open_db(db), shinobi, _sets(set_), actor=actor(), at=when)
-    _say(result, json, "changed" if result.changed else "unchanged")
+    with acting(db, at, json) as (database, when):
+        result = edits.edit_shinobi(database, shinobi, _sets(set_), actor=actor(), at=when)
+        _say(result, json, "changed" if result.changed else "unchanged")
 
 
 @sighting_app.command("add")
@@ -293,10 +296,11 @@ def sighting_add(
     """Record a sighting of a threat."""
     from missiondesk.services import edits
 
-    result = edits.add_sighting(
-        open_db(db), threat=threat, place=place, confidence=confidence, at=at, actor=actor()
-    )
-    _say(result, json, "added")
+    with acting(db, at, json) as (database, _):
+        result = edits.add_sighting(
+            database, threat=threat, place=place, confidence=confidence, at=at, actor=actor()
+        )
+        _say(result, json, "added")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,10 @@
 """`approve`, `dispatch`, `checkin`, `report`, `timeline`: a mission after it is planned."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +12,9 @@ from missiondesk.cli.context import DbOption, JsonOption, open_db
 from missiondesk.cli.output import actor, console, emit_json, styled
 from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
+
+if TYPE_CHECKING:
+    from missiondesk.store.database import Database
 
 MissionArgument = Annotated[str, typer.Argument(help="The mission's id.", show_default=False)]
 AtOption = Annotated[
@@ -42,17 +47,39 @@ def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
     return parsed.replace(second=0, microsecond=0)
 
 
+@contextmanager
+def acting(
+    db: str | None, at: str | None, json: bool
+) -> Iterator[tuple["Database", dt.datetime | None]]:
+    """The database and the time of an act. An act dated past the clock first records
+    what fell due on the way (services/clock.act_at); after it, a person is told what
+    that was, as `clock advance` tells them (JSON output stays the act's one value)."""
+    from missiondesk.services.clock import fell_due, read_clock
+
+    database, when = open_db(db), parse_time(at)
+    before = None
+    if when is not None and not json:
+        with suppress(BadInput):  # no village yet: the act itself will say so
+            before = read_clock(database).now
+    yield database, when
+    if before is not None and when is not None and when > before:
+        console.print(f"the clock is {when:%Y-%m-%d %H:%M} (was {before:%Y-%m-%d %H:%M})")
+        for r in fell_due(database, before, when):
+            console.print(f"  {r.at:%Y-%m-%d %H:%M}  {r.kind}  {r.subject}", markup=False)
+
+
 def approve(
     mission: MissionArgument, at: AtOption = None, db: DbOption = None, json: JsonOption = False
 ) -> None:
     """Make the mission's planned squad binding (its members are committed to it)."""
     from missiondesk.services import lifecycle
 
-    result = lifecycle.approve(open_db(db), mission, actor=actor(), at=parse_time(at))
-    if json:
-        emit_json(result)
-    else:
-        console.print(f"approved {mission}: squad {', '.join(result.squad)}")
+    with acting(db, at, json) as (database, when):
+        result = lifecycle.approve(database, mission, actor=actor(), at=when)
+        if json:
+            emit_json(result)
+        else:
+            console.print(f"approved {mission}: squad {', '.join(result.squad)}")
 
 
 def dispatch(
@@ -61,13 +88,14 @@ def dispatch(
     """The squad leaves; a check-in is expected at each waypoint (road hours + grace)."""
     from missiondesk.services import lifecycle
 
-    result = lifecycle.dispatch(open_db(db), mission, actor=actor(), at=parse_time(at))
-    if json:
-        emit_json(result)
-        return
-    console.print(f"dispatched {mission} at {result.at:%Y-%m-%d %H:%M}")
-    for c in result.checkins_due:
-        console.print(f"  check in at {c['place']} by {c['due'].replace('T', ' ')}")
+    with acting(db, at, json) as (database, when):
+        result = lifecycle.dispatch(database, mission, actor=actor(), at=when)
+        if json:
+            emit_json(result)
+            return
+        console.print(f"dispatched {mission} at {result.at:%Y-%m-%d %H:%M}")
+        for c in result.checkins_due:
+            console.print(f"  check in at {c['place']} by {c['due'].replace('T', ' ')}")
 
 
 def checkin(
@@ -82,12 +110,13 @@ def checkin(
     """Record a squad's check-in (at a waypoint with --place, else the next one)."""
     from missiondesk.services import lifecycle
 
-    result = lifecycle.checkin(open_db(db), mission, actor=actor(), at=parse_time(at), place=place)
-    if json:
-        emit_json(result)
-    else:
-        where = f" at {place}" if place else ""
-        console.print(f"{mission}: checked in{where}, {result.status}")
+    with acting(db, at, json) as (database, when):
+        result = lifecycle.checkin(database, mission, actor=actor(), at=when, place=place)
+        if json:
+            emit_json(result)
+        else:
+            where = f" at {place}" if place else ""
+            console.print(f"{mission}: checked in{where}, {result.status}")
 
 
 def report(

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.lifecycle import AtOption, parse_time
+from missiondesk.cli.lifecycle import AtOption, acting
 from missiondesk.cli.output import actor, console, emit_json, errors, styled
 from missiondesk.domain.words import plural
 from missiondesk.errors import BadInput
@@ -71,43 +71,42 @@ def plan(
 
     from missiondesk.services import planning as planning_service
 
-    database = open_db(db)
-    pins, forbids = _pins(pin or []), _forbids(forbid or [])
-    when = parse_time(at)
-    with Progress(
-        TextColumn("[bold]planning[/]"),
-        BarColumn(),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-        disable=json or not errors.is_terminal,  # a pipe gets no bar, not a blank line
-    ) as bar:
-        task = bar.add_task("plan", total=time_limit, status="greedy start")
+    with acting(db, at, json) as (database, when):
+        pins, forbids = _pins(pin or []), _forbids(forbid or [])
+        with Progress(
+            TextColumn("[bold]planning[/]"),
+            BarColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            console=errors,
+            transient=True,
+            disable=json or not errors.is_terminal,  # a pipe gets no bar, not a blank line
+        ) as bar:
+            task = bar.add_task("plan", total=time_limit, status="greedy start")
 
-        def show(event: "ProgressEvent") -> None:
-            quality = f", quality {event.quality}" if event.quality is not None else ""
-            bar.update(
-                task,
-                completed=min(event.seconds, time_limit),
-                status=f"{event.phase}: priority {event.objective} "
-                f"of at most {event.bound}{quality}",
+            def show(event: "ProgressEvent") -> None:
+                quality = f", quality {event.quality}" if event.quality is not None else ""
+                bar.update(
+                    task,
+                    completed=min(event.seconds, time_limit),
+                    status=f"{event.phase}: priority {event.objective} "
+                    f"of at most {event.bound}{quality}",
+                )
+
+            result = planning_service.plan(
+                database,
+                actor=actor(),
+                time_limit=time_limit,
+                pins=pins,
+                forbids=forbids,
+                progress=show,
+                workers=workers,
+                at=when,
             )
-
-        result = planning_service.plan(
-            database,
-            actor=actor(),
-            time_limit=time_limit,
-            pins=pins,
-            forbids=forbids,
-            progress=show,
-            workers=workers,
-            at=when,
-        )
-    if json:
-        emit_json(result)
-        return
-    print_plan(result)
+        if json:
+            emit_json(result)
+            return
+        print_plan(result)
 
 
 def _overruled(override: "RankOverride | None", judged: "MissionRank | None") -> str:

@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from missiondesk.cli.context import DbOption, JsonOption, open_db
-from missiondesk.cli.lifecycle import AtOption, MissionArgument, parse_time
+from missiondesk.cli.context import DbOption, JsonOption
+from missiondesk.cli.lifecycle import AtOption, MissionArgument, acting
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.errors import BadInput, Conflict
 
@@ -39,42 +39,43 @@ def rescue(
 
     if force and not (reason or "").strip():
         raise BadInput("--force needs --reason TEXT (the reason is logged)", field="reason")
-    try:
-        sent = rescue_service.rescue(
-            open_db(db),
-            mission,
-            actor=actor(),
-            at=parse_time(at),
-            pins=list(pin or []),
-            force=force,
-            reason=reason,
+    with acting(db, at, json) as (database, when):
+        try:
+            sent = rescue_service.rescue(
+                database,
+                mission,
+                actor=actor(),
+                at=when,
+                pins=list(pin or []),
+                force=force,
+                reason=reason,
+            )
+        except Conflict as refused:
+            if refused.field == "force":
+                raise Conflict(
+                    f"{refused} (missiondesk rescue {mission} --force --reason TEXT)",
+                    field=refused.field,
+                ) from None
+            raise
+        if json:
+            emit_json(sent)
+            return
+        console.print(
+            f"{sent.mission} left at {sent.departs:%Y-%m-%d %H:%M} for the squad of "
+            f"{sent.rescue_of}, led by {sent.leader}",
+            markup=False,
         )
-    except Conflict as refused:
-        if refused.field == "force":
-            raise Conflict(
-                f"{refused} (missiondesk rescue {mission} --force --reason TEXT)",
-                field=refused.field,
-            ) from None
-        raise
-    if json:
-        emit_json(sent)
-        return
-    console.print(
-        f"{sent.mission} left at {sent.departs:%Y-%m-%d %H:%M} for the squad of "
-        f"{sent.rescue_of}, led by {sent.leader}",
-        markup=False,
-    )
-    for m in sent.members:
-        roles = f" [{', '.join(m.roles)}]" if m.roles else ""
-        console.print(f"  {m.shinobi}{roles}", markup=False)
-    for c in sent.checkins:
-        console.print(f"  check in at {c.place} by {c.due:%Y-%m-%d %H:%M}", markup=False)
-    if sent.forced:
-        console.print(f"  forced ({sent.reason}); it breaks:", markup=False)
-        for broken in sent.breaks:
-            console.print(f"    - {broken.order}: {broken.text}", markup=False)
-    for b in sent.briefing:
-        console.print(f"  brief: {b.threat} / {b.ability}: {b.advice}", markup=False)
+        for m in sent.members:
+            roles = f" [{', '.join(m.roles)}]" if m.roles else ""
+            console.print(f"  {m.shinobi}{roles}", markup=False)
+        for c in sent.checkins:
+            console.print(f"  check in at {c.place} by {c.due:%Y-%m-%d %H:%M}", markup=False)
+        if sent.forced:
+            console.print(f"  forced ({sent.reason}); it breaks:", markup=False)
+            for broken in sent.breaks:
+                console.print(f"    - {broken.order}: {broken.text}", markup=False)
+        for b in sent.briefing:
+            console.print(f"  brief: {b.threat} / {b.ability}: {b.advice}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -224,6 +224,20 @@ def record_time_passing(
     return [Recorded(at=h.at, kind=h.kind.event, subject=h.subject) for h in happenings]
 
 
+def fell_due(db: Database, after: dt.datetime, until: dt.datetime) -> list[Recorded]:
+    """What the clock recorded as falling due in (`after`, `until`], in time order, read back
+    from the log: an act dated past the clock records it first (`act_at`), and a person
+    is told of it as `clock advance` tells them."""
+    kinds = [kind.event for kind in Kind]
+    with db.reading() as connection:
+        rows = connection.execute(
+            select(t.event.c.at, t.event.c.kind, t.event.c.subject)
+            .where(t.event.c.kind.in_(kinds), t.event.c.at > after, t.event.c.at <= until)
+            .order_by(t.event.c.at, t.event.c.id)
+        ).all()
+    return [Recorded(at=r.at, kind=r.kind, subject=r.subject or "") for r in rows]
+
+
 def expected_checkins(
     connection: Connection, rows: Sequence[Mapping[str, Any]]
 ) -> dict[str, Expected | None]:
