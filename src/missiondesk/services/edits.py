@@ -568,7 +568,7 @@ def edit_mission(
     if "squad" in sets:
         raise BadInput(
             "squad: a squad is chosen by plan and approve, not edited; to change an approved "
-            "squad, cancel the mission (mission cancel) and add it again",
+            f"squad, recall it (missiondesk recall {mission_id} --reason TEXT) and plan again",
             field="squad",
         )
     with db.reading() as connection:
