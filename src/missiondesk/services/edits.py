@@ -36,7 +36,13 @@ from missiondesk.services.apply import (
 )
 from missiondesk.services.clock import act_at, acting_time
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import mission_row, missions_on, squad_ids, transition
+from missiondesk.services.missions import (
+    mission_row,
+    missions_on,
+    release_squad,
+    squad_ids,
+    transition,
+)
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -612,9 +618,7 @@ def cancel_mission(
             )
         if status in (MissionStatus.RETURNED, MissionStatus.CLOSED, MissionStatus.CANCELLED):
             raise Conflict(f"mission {mission_id!r} is already {status.value}", field="mission")
-        squad = squad_ids(connection, mission_id)
-        for table in (t.assignment, t.commitment):
-            connection.execute(delete(table).where(table.c.mission_id == mission_id))
+        squad = release_squad(connection, mission_id)
         transition(
             connection,
             mission,

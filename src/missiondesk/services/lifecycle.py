@@ -29,7 +29,7 @@ from missiondesk.services.events import record_event
 from missiondesk.services.missions import (
     mission_in,
     mission_row,
-    squad_ids,
+    release_squad,
     squad_on_record,
     transition,
 )
@@ -347,9 +347,7 @@ def recall(
                 f"yet dispatched, can be recalled; {_why_not_recalled(mission)}",
                 field="mission",
             )
-        squad = squad_ids(connection, mission_id)
-        for table in (t.commitment, t.assignment):
-            connection.execute(delete(table).where(table.c.mission_id == mission_id))
+        squad = release_squad(connection, mission_id)
         transition(
             connection,
             mission,
