@@ -228,6 +228,29 @@ def test_hokage_creates_a_mission_and_cancels_it(
     assert errors == []
 
 
+def test_the_hokage_recalls_an_approved_squad_from_its_page(
+    server: str, browser: object, password: str, db: Database
+) -> None:
+    from missiondesk.services import lifecycle, planning
+
+    planning.plan(db, actor="test", time_limit=2)
+    lifecycle.approve(db, "tani-scroll", actor="test")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, "hokage", password)
+    page.goto(f"{server}/missions/tani-scroll")
+    form = page.locator("#recall-form")
+    form.get_by_label("Reason").fill("the leader was hurt yesterday")
+    form.get_by_role("button", name="Recall the squad").click()
+    page.wait_for_url(f"{server}/missions/tani-scroll")
+    assert "assessed" in page.locator(".meta .status").first.inner_text()
+    assert "the leader was hurt yesterday" in page.locator(".timeline").inner_text()
+    assert page.locator("#recall-form").count() == 0
+    shoot(page, "mission-recalled")
+    assert errors == []
+
+
 def test_a_player_volunteers_withdraws_and_sees_their_own_page(
     server: str, browser: object, password: str
 ) -> None:

@@ -49,6 +49,9 @@ API: list[tuple[str, str, dict[str, Any], frozenset[str]]] = [
     ("GET", "/api/plan", {}, EVERYONE),
     ("POST", "/api/missions/tani-scroll/approve", {}, HOKAGE),
     ("POST", "/api/missions/tani-scroll/dispatch", {}, STAFF),
+    # Recall takes back what approval made binding: the same roles (tani-scroll is not
+    # approved here, so whoever may ask is refused with 409, and nothing changes).
+    ("POST", "/api/missions/tani-scroll/recall", {"json": {"reason": "hurt"}}, HOKAGE),
     ("POST", "/api/missions/tani-scroll/checkin", {}, STAFF),
     ("POST", "/api/missions/tani-scroll/report", {"json": REPORT}, REPORTERS),
     ("GET", "/api/overdue", {}, EVERYONE),
@@ -130,6 +133,7 @@ PAGES: list[tuple[str, str, dict[str, str], frozenset[str]]] = [
     ("POST", "/plan/run", {"time_limit": "1"}, STAFF),
     ("POST", "/missions/tani-scroll/approve", {}, HOKAGE),
     ("POST", "/missions/tani-scroll/dispatch", {}, STAFF),
+    ("POST", "/missions/tani-scroll/recall", {"reason": "hurt"}, HOKAGE),
     ("POST", "/missions/tani-scroll/checkin", {}, STAFF),
     ("POST", "/missions/tani-scroll/rescue", {}, STAFF),
     ("POST", "/missions/tani-scroll/report", {"outcome": "success"}, REPORTERS),

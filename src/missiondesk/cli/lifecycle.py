@@ -1,4 +1,5 @@
-"""`approve`, `dispatch`, `checkin`, `report`, `timeline`: a mission after it is planned."""
+"""`approve`, `dispatch`, `recall`, `checkin`, `report`, `timeline`: a mission after it is
+planned."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -98,6 +99,32 @@ def dispatch(
             console.print(f"  check in at {c['place']} by {c['due'].replace('T', ' ')}")
 
 
+def recall(
+    mission: MissionArgument,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why (kept in the log).", show_default=False)
+    ],
+    at: AtOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Take an approved squad back before it leaves: its members are free at once, and the
+    mission goes back to the board (assessed) for the next plan to staff again."""
+    from missiondesk.services import lifecycle
+
+    with acting(db, at, json) as (database, when):
+        result = lifecycle.recall(database, mission, reason, actor=actor(), at=when)
+        if json:
+            emit_json(result)
+            return
+        released = ", ".join(result.released) or "nobody (no squad was on record)"
+        console.print(
+            f"recalled {mission}: released {released}; it is {result.status} again "
+            "(missiondesk plan staffs it)",
+            markup=False,
+        )
+
+
 def checkin(
     mission: MissionArgument,
     at: AtOption = None,
@@ -163,6 +190,11 @@ def timeline(mission: MissionArgument, db: DbOption = None, json: JsonOption = F
                 else f"{before} -> {after}"
             )
             console.print(f"    {change}", markup=False)
+        if isinstance(e.after, dict):  # a cancellation's or a recall's why, and who it freed
+            if e.after.get("reason"):
+                console.print(f"    reason: {e.after['reason']}", markup=False)
+            if e.after.get("released"):
+                console.print(f"    released: {', '.join(e.after['released'])}", markup=False)
 
 
 def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) -> None:
@@ -199,6 +231,8 @@ def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) 
             console.print(f"    breaks {broken.order}: {broken.text}", markup=False)
         for r in o.rescue.recall:
             console.print(f"    recall {r.shinobi} from {r.mission}", markup=False)
+        for held in dict.fromkeys(r.mission for r in o.rescue.recall):
+            console.print(f"    {recall_hint(held)}", markup=False)
         if o.rescue.leader is not None and not o.rescue.sent:
             force = " --force --reason TEXT" if o.rescue.breaks else ""
             console.print(f"    send it: missiondesk rescue {o.mission}{force}", markup=False)
@@ -206,9 +240,18 @@ def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) 
             console.print(f"    brief: {b.threat} / {b.ability}: {b.advice}", markup=False)
 
 
+def recall_hint(mission: str) -> str:
+    """How to recall `mission`'s approved squad, where a rescue proposal names a recall."""
+    return (
+        f"to recall: missiondesk recall {mission} --reason TEXT "
+        "(its whole squad is released and the mission goes back to the board)"
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("approve")(approve)
     app.command("dispatch")(dispatch)
+    app.command("recall")(recall)
     app.command("checkin")(checkin)
     app.command("report")(report)
     app.command("timeline")(timeline)

@@ -51,11 +51,14 @@ def rescue(
                 reason=reason,
             )
         except Conflict as refused:
+            how = []
+            if isinstance(refused, rescue_service.RescueRefused):
+                held = dict.fromkeys(r.mission for r in refused.recall)
+                how += [f"missiondesk recall {m} --reason TEXT" for m in held]
             if refused.field == "force":
-                raise Conflict(
-                    f"{refused} (missiondesk rescue {mission} --force --reason TEXT)",
-                    field=refused.field,
-                ) from None
+                how.append(f"missiondesk rescue {mission} --force --reason TEXT")
+            if how:
+                raise Conflict(f"{refused} ({'; '.join(how)})", field=refused.field) from None
             raise
         if json:
             emit_json(sent)

@@ -35,6 +35,7 @@ class Step(StrEnum):
     CHECK_IN = "check-in"
     REPORT = "report"
     CANCEL = "cancel"
+    RECALL = "recall"
     EXPIRE = "expire"
 
 
@@ -59,6 +60,9 @@ MOVES: Mapping[Step, Move] = {
     # An overdue squad that reports in is on its way again.
     Step.CHECK_IN: Move(frozenset({S.OVERDUE}), S.DISPATCHED, "mission.checkin"),
     Step.REPORT: Move(IN_THE_FIELD, S.CLOSED, "mission.reported"),
+    # An approved squad released before it leaves (a member hurt since, say): the mission
+    # goes back to the board, assessed, for the next plan to staff with whoever is fit.
+    Step.RECALL: Move(frozenset({S.APPROVED}), S.ASSESSED, "mission.recalled"),
     Step.CANCEL: Move(frozenset({*NOT_LEFT, S.STALE}), S.CANCELLED, "mission.cancelled"),
     Step.EXPIRE: Move(NOT_LEFT, S.STALE, "mission.stale"),
 }

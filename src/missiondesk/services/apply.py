@@ -491,8 +491,8 @@ def _judge_missions(connection: Connection, plan: PatchPlan) -> None:
 def _in_progress(mission: str, status: MissionStatus, what: str) -> str:
     if status == MissionStatus.APPROVED:
         instead = (
-            "cancel it (missiondesk mission cancel) and add a new mission, or edit it "
-            "after it returns"
+            f"recall its squad first (missiondesk recall {mission} --reason TEXT): the "
+            "mission goes back to the board, assessed, and can be edited there"
         )
     else:
         instead = "its squad is out: file its report (outcome aborted if need be) first"
@@ -549,8 +549,8 @@ def _judge_shinobi(connection: Connection, plan: PatchPlan) -> None:
                 (
                     where,
                     f"{op.key} is on the approved squad of {mission.id!r}, which leaves on "
-                    f"{earliest}; cancel that mission (missiondesk mission cancel) first, "
-                    "then change them",
+                    f"{earliest}; recall that squad first (missiondesk recall {mission.id} "
+                    "--reason TEXT), then change them",
                 )
             )
 

@@ -36,7 +36,13 @@ from missiondesk.services.apply import (
 )
 from missiondesk.services.clock import act_at, acting_time
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import mission_row, missions_on, squad_ids, transition
+from missiondesk.services.missions import (
+    mission_row,
+    missions_on,
+    release_squad,
+    squad_ids,
+    transition,
+)
 from missiondesk.services.village import require_village
 from missiondesk.store import tables as t
 from missiondesk.store.database import Database
@@ -568,7 +574,7 @@ def edit_mission(
     if "squad" in sets:
         raise BadInput(
             "squad: a squad is chosen by plan and approve, not edited; to change an approved "
-            "squad, cancel the mission (mission cancel) and add it again",
+            f"squad, recall it (missiondesk recall {mission_id} --reason TEXT) and plan again",
             field="squad",
         )
     with db.reading() as connection:
@@ -612,9 +618,7 @@ def cancel_mission(
             )
         if status in (MissionStatus.RETURNED, MissionStatus.CLOSED, MissionStatus.CANCELLED):
             raise Conflict(f"mission {mission_id!r} is already {status.value}", field="mission")
-        squad = squad_ids(connection, mission_id)
-        for table in (t.assignment, t.commitment):
-            connection.execute(delete(table).where(table.c.mission_id == mission_id))
+        squad = release_squad(connection, mission_id)
         transition(
             connection,
             mission,

@@ -1,4 +1,4 @@
-"""Approval, dispatch and check-ins: the steps between a plan and a report.
+"""Approval, dispatch, check-ins and recall: the steps between a plan and a report.
 
 Each step is one transaction and checks that it is legal before it writes; an illegal step
 raises `Conflict` (exit 2) and changes nothing. A step dated later than the clock first
@@ -22,10 +22,17 @@ from missiondesk.domain.village import Squad
 from missiondesk.errors import BadInput, Conflict, named
 from missiondesk.operations.fitness import free_to_leave
 from missiondesk.operations.schedule import planned_checkins, returns_at, route_span_hours
+from missiondesk.operations.scheduled import stale_reason
 from missiondesk.operations.transitions import MOVES, Step, allows
 from missiondesk.services.clock import act_at
 from missiondesk.services.events import record_event
-from missiondesk.services.missions import mission_in, squad_on_record, transition
+from missiondesk.services.missions import (
+    mission_in,
+    mission_row,
+    release_squad,
+    squad_on_record,
+    transition,
+)
 from missiondesk.services.planning import squad_verdict
 from missiondesk.store import tables as t
 from missiondesk.store.commitments import commitments
@@ -191,7 +198,10 @@ def _check_can_leave(
     unfit += _overlapping_commitments(connection, mission, ids, at)
     if unfit:
         raise Conflict(
-            f"the squad for {mission['id']!r} cannot leave on {at.date()}: " + "; ".join(unfit),
+            f"the squad for {mission['id']!r} cannot leave on {at.date()}: "
+            + "; ".join(unfit)
+            + f" (wait, or recall the squad: missiondesk recall {mission['id']} --reason TEXT, "
+            "and plan again)",
             field="at",
         )
 
@@ -282,3 +292,70 @@ def checkin(
 
 def release_commitments(connection: Connection, mission_id: str) -> None:
     connection.execute(delete(t.commitment).where(t.commitment.c.mission_id == mission_id))
+
+
+class Recalled(BaseModel):
+    mission: str
+    status: str
+    released: list[str]
+
+
+WHY_NOT_RECALLED: dict[MissionStatus, str] = {
+    MissionStatus.INTAKE: "it has no squad to recall; plan the board to staff it",
+    MissionStatus.ASSESSED: "it has no squad to recall; plan the board to staff it",
+    MissionStatus.PLANNED: (
+        "its squad is only planned, not committed: plan the board again to change it"
+    ),
+    MissionStatus.DISPATCHED: (
+        "its squad is in the field and comes back through its report (outcome aborted to "
+        "call the mission off)"
+    ),
+    MissionStatus.OVERDUE: (
+        "its squad is in the field, late: send a rescue, and it comes back through its report"
+    ),
+    MissionStatus.RETURNED: "its squad is back; file its report",
+    MissionStatus.CLOSED: "it is over; its squad is free already",
+    MissionStatus.CANCELLED: "it was called off; its squad is free already",
+}
+"""Why a mission that is not approved cannot be recalled, and what to do instead."""
+
+
+def _why_not_recalled(mission: dict[str, Any]) -> str:
+    status = MissionStatus(mission["status"])
+    if status == MissionStatus.STALE:
+        closed = stale_reason(mission["latest"] or mission["earliest"])
+        return f"{closed} (its squad was released when it closed)"
+    return WHY_NOT_RECALLED[status]
+
+
+def recall(
+    db: Database, mission_id: str, reason: str, *, actor: str, at: dt.datetime | None = None
+) -> Recalled:
+    """Take an approved squad back before it leaves: its members are released (free for
+    other squads at once) and the mission goes back to the board, `assessed`, for the next
+    plan to staff again with whoever is fit. Logged with the released squad and `reason`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("reason: say why the squad is recalled (it is logged)", field="reason")
+    with db.transaction() as connection:
+        mission_row(connection, mission_id)  # an unknown mission is named before any time
+        at = act_at(connection, at, actor=actor)
+        mission = mission_row(connection, mission_id)  # as the time passed has left it
+        if not allows(Step.RECALL, mission["status"]):
+            raise Conflict(
+                f"mission {mission_id!r} is {mission['status']}: only an approved squad, not "
+                f"yet dispatched, can be recalled; {_why_not_recalled(mission)}",
+                field="mission",
+            )
+        squad = release_squad(connection, mission_id)
+        transition(
+            connection,
+            mission,
+            Step.RECALL,
+            actor=actor,
+            at=at,
+            before={"squad": squad},
+            after={"reason": reason, "released": squad},
+            departed_at=None,  # its planned departure goes with its squad
+        )
+    return Recalled(mission=mission_id, status=MissionStatus.ASSESSED.value, released=squad)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from missiondesk.domain.ranks import MissionStatus
 from missiondesk.errors import Conflict, NotFound
@@ -104,6 +104,16 @@ def squad_rows(connection: Connection, mission_id: str) -> list[dict[str, Any]]:
 def squad_ids(connection: Connection, mission_id: str) -> list[str]:
     """The ids of the mission's squad, leader first (empty when it has none)."""
     return [r["shinobi_id"] for r in squad_rows(connection, mission_id)]
+
+
+def release_squad(connection: Connection, mission_id: str) -> list[str]:
+    """Drop the squad of a mission that has not left (a cancellation, a recall): its stored
+    squad and its members' commitments to it go, so they are free for other squads at once.
+    Returns the squad released, leader first."""
+    squad = squad_ids(connection, mission_id)
+    for table in (t.assignment, t.commitment):
+        connection.execute(delete(table).where(table.c.mission_id == mission_id))
+    return squad
 
 
 def transition(

@@ -46,6 +46,15 @@ from missiondesk.store.database import Database
 from missiondesk.store.village_rows import mission_row as mission_table_row
 
 
+class RescueRefused(Conflict):
+    """A rescue that cannot go as asked, with whom a recall would free (`recall`), so each
+    front end can say how to recall them."""
+
+    def __init__(self, message: str, *, field: str, recall: Sequence[Recall]) -> None:
+        super().__init__(message, field=field)
+        self.recall = list(recall)
+
+
 class Checkpoint(BaseModel):
     place: str
     due: dt.datetime
@@ -118,20 +127,22 @@ def rescue(
         _check_pins(connection, seen, pins, at)
         proposal = propose(connection, seen, lost, expected, at, pins=pins, time_limit=time_limit)
         if proposal.leader is None:
-            raise Conflict(
+            raise RescueRefused(
                 f"no rescue squad can be formed for {mission_id!r}: "
                 + "; ".join(proposal.reasons)
                 + _recall_words(proposal.recall),
                 field="mission",
+                recall=proposal.recall,
             )
         if proposal.breaks and not force:
-            raise Conflict(
+            raise RescueRefused(
                 f"the rescue squad for {mission_id!r} ({', '.join(_everyone(proposal))}) "
                 "breaks the standing orders: "
                 + "; ".join(f"{b.order}: {b.text}" for b in proposal.breaks)
                 + _recall_words(proposal.recall)
                 + "; to send it anyway, force it and give a reason",
                 field="force",
+                recall=proposal.recall,
             )
         if lost["status"] == MissionStatus.DISPATCHED:
             record_missed(connection, lost, expected, proposal, actor=actor, at=at)

@@ -32,7 +32,7 @@ from missiondesk.services import village as village_service
 from missiondesk.services import wellbeing as wellbeing_service
 from missiondesk.services.accounts import Account, SignedOut, TokenInfo
 from missiondesk.services.events import Event
-from missiondesk.services.lifecycle import StepResult
+from missiondesk.services.lifecycle import Recalled, StepResult
 from missiondesk.services.players import LedgerRow, PromotionReady, Volunteered
 from missiondesk.services.reading import BingoBook, MissionDetail, mission_detail
 from missiondesk.services.reading import bingo_book as read_bingo_book
@@ -57,6 +57,7 @@ from missiondesk.web.schemas import (
     PasswordChanged,
     PasswordRequest,
     PlanRequest,
+    RecallRequest,
     RenameRequest,
     RescueRequest,
     RoleRequest,
@@ -299,6 +300,23 @@ approve = router.post(
 dispatch = router.post(
     "/missions/{mission_id}/dispatch", tags=["lifecycle"], summary="The squad leaves"
 )(mission_step(lifecycle.dispatch, Permission.DISPATCH))
+
+
+@router.post(
+    "/missions/{mission_id}/recall",
+    tags=["lifecycle"],
+    summary="Take an approved squad back before it leaves; the mission is assessed again",
+)
+def recall(
+    request: Request,
+    mission_id: MissionId,
+    body: RecallRequest,
+    account: Annotated[Account, Depends(ApiAllowed(Permission.APPROVE))],
+) -> Recalled:
+    """The squad's members are free at once; the next plan staffs the mission again."""
+    return lifecycle.recall(
+        database(request), mission_id, body.reason, actor=account.name, at=body.at
+    )
 
 
 @router.post("/missions/{mission_id}/checkin", tags=["lifecycle"], summary="A squad checks in")

@@ -362,6 +362,19 @@ dispatch = router.post("/missions/{mission_id}/dispatch")(
 )
 
 
+@router.post("/missions/{mission_id}/recall")
+def recall(
+    request: Request,
+    mission_id: str,
+    account: Annotated[Account, Depends(PageAllowed(Permission.APPROVE))],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The mission page's recall form: the approved squad is released, the mission is back
+    on the board."""
+    lifecycle.recall(database(request), mission_id, reason, actor=account.name)
+    return back_to(mission_path(mission_id))
+
+
 @router.post("/missions/{mission_id}/override")
 def set_override(
     request: Request,

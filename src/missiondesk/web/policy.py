@@ -29,7 +29,7 @@ class Permission(StrEnum):
     PLAN = "plan"  # run the planner
     OVERRIDE = "override"  # pin and forbid people when planning
     RANK = "rank"  # overrule a mission's judged rank (and clear the override)
-    APPROVE = "approve"  # make a planned squad binding
+    APPROVE = "approve"  # make a planned squad binding, or recall it before it leaves
     DISPATCH = "dispatch"  # send an approved squad out
     CLOCK = "clock"  # move the village clock (story mode) or run its pass
     RESCUE = "rescue"  # send the rescue for an overdue squad (approved and dispatched at once)

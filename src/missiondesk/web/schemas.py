@@ -124,6 +124,12 @@ class StepRequest(_Request):
     )
 
 
+class RecallRequest(StepRequest):
+    reason: Annotated[str, Field(max_length=2000)] = Field(
+        description="Why the approved squad is taken back (logged; required)."
+    )
+
+
 class AdvanceRequest(_Request):
     duration: str = Field(description="How long: 90m, 6h, 2d, 1w (or 1d12h).", max_length=40)
 
