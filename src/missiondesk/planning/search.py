@@ -231,7 +231,9 @@ def solve(
     if proven:
         model.add(plan_model.priority == best)
         model.maximize(plan_model.quality)
-        relaxation = lp_relaxation(model, 0.25 * left()) if left() > 0.05 else None
+        # The quality LP is what the bound and the searches below stand on: half the
+        # time left at most (it needs 5-10 s on XL, more on a loaded machine).
+        relaxation = lp_relaxation(model, 0.5 * left()) if left() > 0.05 else None
         if relaxation is not None:
             quality_bound = relaxation.bound
         passes: tuple[Relaxation | None, ...] = (
@@ -247,7 +249,7 @@ def solve(
         # a small model, usually solved to optimality in seconds, and a far better start
         # than the priority phase's plan, whose quality nobody optimised.
         status, solver = _search(
-            plan_model, squads, 0.25 * left(), workers, partial(on_quality, False), relaxation, True
+            plan_model, squads, 0.5 * left(), workers, partial(on_quality, False), relaxation, True
         )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             squads, quality = plan_model.read(solver), solver.value(plan_model.quality)
