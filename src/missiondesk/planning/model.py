@@ -194,8 +194,6 @@ class PlanModel:
             return  # one day: no departure of the plan is before another
         pair_day = day_of[self.cands.mission] if len(self.cands.mission) else np.zeros(0)
         mine = {p: np.array(js, dtype=np.int64) for p, js in self._per_person.items()}
-        # (person, count, days) -> [(pair index, room at its slot)] for the windows below
-        under: dict[tuple[int, int, int], list[tuple[int, int]]] = defaultdict(list)
         for k, found in enumerate(limits):
             if not found:
                 continue
@@ -207,39 +205,10 @@ class PlanModel:
                 for count, days in found:
                     earlier = js[(before > 0) & (before <= days)]
                     room = count - 1 - int(board.roster.missions_before(day, days)[p])
-                    under[(p, count, days)].append((j, room))
                     if len(earlier) > room:
                         self.model.add(
                             cp_model.LinearExpr.sum([self.x[i] for i in earlier.tolist()]) <= room
                         ).only_enforce_if(self.x[j])
-        self._departures_in_windows(under, pair_day)
-
-    def _departures_in_windows(
-        self, under: Mapping[tuple[int, int, int], list[tuple[int, int]]], pair_day: np.ndarray
-    ) -> None:
-        """The same orders as plain rows, for the LP (which leaves the conditional ones
-        out): of a person's slots under one order whose departures all fall within its
-        `days`, the plan takes at most 1 + the most room any of them has. (The latest slot
-        taken has every other one taken within its days before it, on other days, since
-        two departures of one person on one day clash.) Without these the LP let the
-        best people serve on a squad every few days of a 15-day board."""
-        seen: set[tuple[int, ...]] = set()
-        for (_, _, days), pairs in under.items():
-            if len(pairs) < 2:
-                continue
-            js = np.array([j for j, _ in pairs], dtype=np.int64)
-            rooms = np.array([room for _, room in pairs], dtype=np.int64)
-            when = pair_day[js]
-            for last in sorted(set(when.tolist())):
-                inside = (when <= last) & (when > last - days)
-                cap = 1 + int(rooms[inside].max())
-                if int(inside.sum()) <= cap:
-                    continue
-                key = tuple(js[inside].tolist())
-                if key in seen:
-                    continue
-                seen.add(key)
-                self.model.add(cp_model.LinearExpr.sum([self.x[i] for i in key]) <= max(0, cap))
 
     def _committed_departures_count(self) -> None:
         """An approved squad's `max_missions`, judged at its departure (SPEC section 9),
