@@ -117,19 +117,30 @@ def _search(
     workers: int,
     report: Callable[[cp_model.CpSolverSolutionCallback], None],
     relaxation: Relaxation | None = None,
+    rounded: bool = False,
 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """CP-SAT from the complete hint `incumbent`; with a relaxation, restricted to the pairs
-    the LP uses and the incumbent's (a clone of the model: the full one is untouched)."""
+    the LP uses and the incumbent's (a clone of the model: the full one is untouched).
+    `rounded`: the LP's own neighbourhood alone, without the incumbent: the pairs it leaves
+    at 0 held off and those it puts at 1 held on, and no hint."""
     model = plan_model.model
     if relaxation is not None:
         model = model.clone()
-        used = relaxation.solution[[x.index for x in plan_model.x]] > 1e-6
-        for k, squad in incumbent.items():
-            for p in squad.everyone:
-                used[plan_model.lookup[(k, p)]] = True
+        values = relaxation.solution[[x.index for x in plan_model.x]]
+        used = values > 1e-6
+        if rounded:
+            for j in np.flatnonzero(values >= 1 - 1e-6).tolist():
+                model.add(plan_model.x[j] == 1)
+        else:
+            for k, squad in incumbent.items():
+                for p in squad.everyone:
+                    used[plan_model.lookup[(k, p)]] = True
         for j in np.flatnonzero(~used).tolist():
             model.add(plan_model.x[j] == 0)
-    plan_model.hint(incumbent, model)
+    if rounded:
+        model.clear_hints()
+    else:
+        plan_model.hint(incumbent, model)
     solver = _solver(seconds, workers)
     return solver.solve(model, _Reporter(report)), solver
 
@@ -174,7 +185,7 @@ def solve(
 
     if best < bound:
         model.maximize(plan_model.priority)
-        relaxation = lp_relaxation(model, 0.25 * left())
+        relaxation = lp_relaxation(model, 0.25 * left(), "glop")
         if relaxation is not None:
             bound = min(bound, relaxation.bound)
         # The restricted search first (when there is an LP), then the full model.
@@ -220,7 +231,9 @@ def solve(
     if proven:
         model.add(plan_model.priority == best)
         model.maximize(plan_model.quality)
-        relaxation = lp_relaxation(model, 0.25 * left()) if left() > 0.05 else None
+        # The quality LP is what the bound and the searches below stand on: half the
+        # time left at most (it needs 5-10 s on XL, more on a loaded machine).
+        relaxation = lp_relaxation(model, 0.5 * left()) if left() > 0.05 else None
         if relaxation is not None:
             quality_bound = relaxation.bound
         passes: tuple[Relaxation | None, ...] = (
@@ -231,6 +244,15 @@ def solve(
         model.add(plan_model.priority >= best)
         model.maximize(plan_model.priority * plan_model.quality_span + plan_model.quality)
         passes = (None,)
+    if proven and relaxation is not None and left() > 0.05:
+        # The LP's neighbourhood alone first (its pairs at 1 held, its pairs at 0 off):
+        # a small model, usually solved to optimality in seconds, and a far better start
+        # than the priority phase's plan, whose quality nobody optimised.
+        status, solver = _search(
+            plan_model, squads, 0.5 * left(), workers, partial(on_quality, False), relaxation, True
+        )
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            squads, quality = plan_model.read(solver), solver.value(plan_model.quality)
     for restricted in passes:
         if left() <= 0.05 or (
             quality is not None and quality_bound is not None and quality >= quality_bound
