@@ -174,3 +174,64 @@ def test_validate_says_which_mission_in_progress_lacks_its_squad(
             "departs (when its squad left)",
         ], result.stderr
     assert cli("--db", db_url, "roster").code == 2  # nothing was imported
+
+
+QUIET_SQUAD = """\
+format: missiondesk/village/v2
+village: {id: hidden, name: Hidden Leaf, now: 2026-03-01T08:00}
+places:
+  - {id: hidden, name: Hidden Leaf}
+  - {id: ruins, name: The Ruins}
+roads:
+  - {from: hidden, to: ruins, hours: 10}
+roles:
+  medic: {medical: 2}
+shinobi:
+  - {id: aya, name: Aya, rank: jonin, skills: {tactics: 3}, status: available}
+  - {id: bo, name: Bo, rank: chunin, skills: {medical: 3}, status: available}
+  - {id: dan, name: Dan, rank: chunin, skills: {medical: 2}, status: available}
+  - {id: eri, name: Eri, rank: genin, skills: {taijutsu: 2}, status: available}
+  - {id: fu, name: Fu, rank: genin, skills: {taijutsu: 2}, status: available}
+missions:
+  - id: survey
+    title: Survey the ruins
+    rank: C
+    route: [hidden, ruins, hidden]
+    window: {earliest: 2026-03-01, due: 2026-03-09}
+    status: dispatched
+    squad: {leader: aya, members: [bo]}
+    departs: 2026-03-01T08:00
+"""
+
+
+def test_the_rescue_proposed_when_a_check_in_was_missed_is_exported_with_it(
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
+    """The proposal is judged when the check-in is missed, with what was known then. After
+    that, its leader is hurt; the exported office must still propose what was proposed
+    (not judge afresh with what the import knows), in the file and on `overdue`."""
+    source = f"sqlite:///{tmp_path / 'source.sqlite'}"
+    world = tmp_path / "world.yaml"
+    world.write_text(QUIET_SQUAD, encoding="utf-8")
+    db = ("--db", source)
+    assert cli(*db, "village", "import", world).code == 0
+    assert cli(*db, "clock", "advance", "1d").code == 0  # the check-in at the ruins is missed
+    proposed = json.loads(cli(*db, "overdue", "--json").stdout)
+    leader = proposed[0]["rescue"]["leader"]
+    hurt = cli(*db, "shinobi", "edit", leader, "--set", "status=injured",
+               "--set", "available_from=2026-03-20")  # fmt: skip
+    assert hurt.code == 0, hurt.stderr
+    assert json.loads(cli(*db, "overdue", "--json").stdout) == proposed
+    exported = tmp_path / "office.yaml"
+    assert cli(*db, "village", "export", "-o", exported).code == 0
+    survey = next(
+        m
+        for m in yaml.safe_load(exported.read_text(encoding="utf-8"))["missions"]
+        if m["id"] == "survey"
+    )
+    assert survey["rescue_proposal"]["rescue"]["leader"] == leader
+    assert cli("--db", db_url, "village", "import", "--replace", exported).code == 0
+    assert json.loads(cli("--db", db_url, "overdue", "--json").stdout) == proposed
+    # Heard from again, the squad owes a new check-in: the old proposal is not exported.
+    assert cli("--db", db_url, "checkin", "survey", "--place", "ruins").code == 0
+    assert "rescue_proposal" not in cli("--db", db_url, "village", "export").stdout

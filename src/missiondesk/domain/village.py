@@ -7,7 +7,7 @@ Cross-references (a squad naming a shinobi who does not exist) are checked in
 """
 
 import datetime as dt
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -205,6 +205,17 @@ class SquadCheckin(_Model):
     at: LocalTime
 
 
+class RescueProposal(_Model):
+    """The rescue proposed when an overdue squad's check-in was missed (SPEC section 12),
+    kept with the mission while it is overdue: judged then, with what was known then, so
+    an exported and imported office proposes the same. `rescue` is the proposal as
+    `overdue` shows it (operations/rescue.Rescue)."""
+
+    checkin_due: LocalTime
+    last_place: Ident
+    rescue: dict[str, Any]
+
+
 class RankOverride(_Model):
     """The game master's word on a mission's effective rank (SPEC section 11): which rank,
     why, who said so and when. It replaces the judged rank wherever the rank is used."""
@@ -253,6 +264,7 @@ class Mission(_Model):
     rescue_of: Ident | None = None  # a rescue names the mission whose squad it went after
     override: RankOverride | None = None
     volunteers: list[Ident] = []  # shinobi who asked to go (SPEC section 13)
+    rescue_proposal: RescueProposal | None = None  # an overdue squad's, when it went quiet
 
     @model_validator(mode="after")
     def _default_priority(self) -> Self:

@@ -242,8 +242,11 @@ class PatchPlan:
         return [op for op in self.ops if op.kind.name == kind and (op.changes or not op.stored)]
 
 
-MISSION_RUNNING_STATE = frozenset({"effective_rank", "departed_at", "checkins_due"})
-"""Mission columns written by the lifecycle (store/village_rows.mission_progress_row)."""
+MISSION_RUNNING_STATE = frozenset(
+    {"effective_rank", "departed_at", "checkins_due", "rescue_proposal"}
+)
+"""Mission columns written by the lifecycle (store/village_rows.mission_progress_row, and
+the rescue proposed when a check-in is missed: services/tracking.record_missed)."""
 
 
 def plan_patch(connection: Connection, patch: VillagePatch) -> PatchPlan:

@@ -11,14 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import Connection, select
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, select, update
 
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus
 from missiondesk.domain.village import Village
 from missiondesk.operations.rescue import LostSquad, Rescue, RescueMember, compose_rescue
 from missiondesk.operations.schedule import Expected, is_overdue
-from missiondesk.operations.transitions import MOVES, Step
+from missiondesk.operations.transitions import Step
 from missiondesk.planning.roster import Departure
 from missiondesk.risk.roads import RoadNetwork
 from missiondesk.services.clock import clock_of, next_checkin
@@ -161,18 +161,19 @@ def proposed_when_missed(
     connection: Connection, mission_id: str, expected: Expected
 ) -> Rescue | None:
     """The rescue proposed when the squad was recorded overdue for this same missed
-    check-in (the `checkin.missed` event keeps it), so reading it again runs no solver."""
-    after = connection.execute(
-        select(t.event.c.after)
-        .where(t.event.c.subject == mission_id, t.event.c.kind == MOVES[Step.MISS_CHECKIN].event)
-        .order_by(t.event.c.id.desc())
-        .limit(1)
+    check-in (the mission keeps it, and exports it), so reading it again runs no solver
+    and an imported office proposes the same."""
+    kept = connection.execute(
+        select(t.mission.c.rescue_proposal).where(t.mission.c.id == mission_id)
     ).scalar_one_or_none()
-    if not isinstance(after, dict) or not isinstance(after.get("rescue"), dict):
+    if not isinstance(kept, dict) or not isinstance(kept.get("rescue"), dict):
         return None
-    if after.get("checkin_due") != expected.due.isoformat():
-        return None  # recorded for an earlier miss; the squad was heard from since
-    return Rescue.model_validate(after["rescue"])
+    try:
+        if dt.datetime.fromisoformat(str(kept.get("checkin_due"))) != expected.due:
+            return None  # recorded for an earlier miss; the squad was heard from since
+        return Rescue.model_validate(kept["rescue"])
+    except (ValueError, ValidationError):
+        return None  # a hand-written file's proposal that does not read: propose afresh
 
 
 def record_missed(
@@ -185,14 +186,16 @@ def record_missed(
     at: dt.datetime,
 ) -> None:
     """A dispatched squad past its check-in becomes overdue: `checkin.missed`, with the
-    rescue proposed for it."""
-    transition(
-        connection,
-        lost,
-        Step.MISS_CHECKIN,
-        actor=actor,
-        at=at,
-        after={"checkin_due": expected.due, "last_place": expected.last_place, "rescue": rescue},
+    rescue proposed for it, which the mission keeps while it is overdue."""
+    proposal = {"checkin_due": expected.due, "last_place": expected.last_place, "rescue": rescue}
+    transition(connection, lost, Step.MISS_CHECKIN, actor=actor, at=at, after=proposal)
+    kept = {
+        "checkin_due": expected.due.isoformat(),
+        "last_place": expected.last_place,
+        "rescue": rescue.model_dump(mode="json"),
+    }
+    connection.execute(
+        update(t.mission).where(t.mission.c.id == lost["id"]).values(rescue_proposal=kept)
     )
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "MISSIONDESK_DATABASE_URL"
 
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 """The newest migration in store/migrations/versions (a test holds the two equal)."""
 
 WRITE_LOCK_KEY = 0x4D495353  # "MISS": the one advisory lock every writer takes on PostgreSQL

@@ -123,6 +123,9 @@ mission = Table(
     Index("ix_mission_rescue_of", "rescue_of"),
     # Added by migration 0004 (a village-file field, optional):
     Column("override", JSON),  # {rank, reason, by, at}: the game master's rank
+    # Added by migration 0014: {checkin_due, last_place, rescue}, the rescue proposed when
+    # an overdue squad's check-in was missed (services/tracking.py)
+    Column("rescue_proposal", JSON),
 )
 
 organization = Table(

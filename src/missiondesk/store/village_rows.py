@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
-from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD
+from missiondesk.domain.ranks import COMMITTED, IN_THE_FIELD, MissionStatus
 from missiondesk.store import tables as t
 from missiondesk.store.ledger import append_file_ledger, ledger_documents, new_book
 from missiondesk.store.records import refresh_records
@@ -230,6 +230,9 @@ def mission_row(m: Any, position: int) -> dict[str, Any]:
         "status": m.status.value,
         "rescue_of": getattr(m, "rescue_of", None),
         "override": m.override.model_dump(mode="json") if m.override else None,
+        "rescue_proposal": m.rescue_proposal.model_dump(mode="json")
+        if m.rescue_proposal and m.status == MissionStatus.OVERDUE
+        else None,
     }
 
 
@@ -476,6 +479,9 @@ def mission_document(r: dict[str, Any]) -> dict[str, Any]:
         "departs": r["departed_at"],
         "rescue_of": r["rescue_of"],
         "override": r["override"],
+        # Kept only while the squad is overdue: a proposal for a squad heard from since
+        # (or rescued, or home) is history, in the log.
+        "rescue_proposal": r["rescue_proposal"] if r["status"] == MissionStatus.OVERDUE else None,
     }
 
 

@@ -54,7 +54,7 @@ _TOP_LEVEL = (
 _SHINOBI_OPTIONAL = ("skills", "techniques", "team", "available_from")
 _MISSION_OPTIONAL = (
     "kind", "client", "window", "reward_ryo", "effective_rank", "squad", "departs", "checkins",
-    "rescue_of", "override",
+    "rescue_of", "override", "rescue_proposal",
 )  # fmt: skip
 
 
