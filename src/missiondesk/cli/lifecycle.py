@@ -201,14 +201,18 @@ def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) 
     """Squads past a check-in (due = expected arrival + the village's grace) at --at or the
     village clock, each with a proposed rescue squad (a medic required). Reading only:
     moving the clock records missed check-ins (`missiondesk clock advance`)."""
+    from missiondesk.services.clock import read_clock
     from missiondesk.services.tracking import overdue as find_overdue
 
-    found = find_overdue(open_db(db), at=parse_time(at))
+    database, when = open_db(db), parse_time(at)
+    found = find_overdue(database, at=when)
     if json:
         emit_json(found)
         return
     if not found:
         console.print("no squad is overdue")
+        return
+    now = when or read_clock(database).now
     for o in found:
         console.print(
             styled(
@@ -234,6 +238,12 @@ def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) 
         for held in dict.fromkeys(r.mission for r in o.rescue.recall):
             console.print(f"    {recall_hint(held)}", markup=False)
         if o.rescue.leader is not None and not o.rescue.sent:
+            if o.checkin_due < now:
+                console.print(
+                    f"    proposed when the check-in was missed ({o.checkin_due:%Y-%m-%d %H:%M}),"
+                    " with what was known then; sent now, it is judged again",
+                    markup=False,
+                )
             force = " --force --reason TEXT" if o.rescue.breaks else ""
             console.print(f"    send it: missiondesk rescue {o.mission}{force}", markup=False)
         for b in o.rescue.briefing:
