@@ -370,7 +370,7 @@ def _remove_mission(connection: Connection, ident: str, actor: str, at: dt.datet
         instead = (
             "file its report first"
             if status in IN_THE_FIELD
-            else "cancel it first (mission cancel)"
+            else "recall its squad first (recall), or cancel it (mission cancel)"
         )
         _refuse(
             "mission",
