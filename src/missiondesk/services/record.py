@@ -77,12 +77,10 @@ def with_record(roster: Select[Any]) -> Select[Any]:
 def missions_done(connection: Connection) -> dict[str, MissionsDone]:
     """Everyone's history, leaders and members alike: the counts every write of the history
     keeps (store/records.py), one row per shinobi."""
-    record = t.shinobi_record.c
-    columns = [record[RANK_COLUMNS[rank]] for rank in RANKS]
     return {
         shinobi: MissionsDone.of(*counts)
         for shinobi, *counts in connection.execute(
-            select(record.shinobi_id, record.successes, *columns)
+            select(t.shinobi_record.c.shinobi_id, *done_columns())
         )
     }
 

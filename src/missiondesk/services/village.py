@@ -304,10 +304,11 @@ def roster(db: Database) -> list[RosterRow]:
     out = []
     for ident, name, rank, status, available_from, successes, *by_rank in rows:
         out_on = where.get(ident)
+        done = dict(zip(record.RANKS, by_rank, strict=True))
         rule = None
         # Most villages have no promotion rules: then nobody's rank needs reading as one.
         if rules:
-            mine = record.MissionsDone.of(successes, *by_rank)
+            mine = record.MissionsDone(done, successes)
             rule = record.rule_met(ShinobiRank(rank), ShinobiStatus(status), mine, rules)
         out.append(
             RosterRow(
@@ -320,7 +321,7 @@ def roster(db: Database) -> list[RosterRow]:
                 mission_status=out_on.status if out_on else None,
                 departs=out_on.departs if out_on else None,
                 due_back=out_on.due_back if out_on else None,
-                missions_done=dict(zip(record.RANKS, by_rank, strict=True)),
+                missions_done=done,
                 successes=successes,
                 ryo=ryo.get(ident, 0),
                 promotion=PendingPromotion(
