@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
 from missiondesk.domain.ranks import IN_THE_FIELD, MissionRank, MissionStatus
 from missiondesk.domain.village import Village
@@ -187,15 +187,19 @@ def record_missed(
 ) -> None:
     """A dispatched squad past its check-in becomes overdue: `checkin.missed`, with the
     rescue proposed for it, which the mission keeps while it is overdue."""
-    proposal = {"checkin_due": expected.due, "last_place": expected.last_place, "rescue": rescue}
-    transition(connection, lost, Step.MISS_CHECKIN, actor=actor, at=at, after=proposal)
-    kept = {
+    proposal = {
         "checkin_due": expected.due.isoformat(),
         "last_place": expected.last_place,
         "rescue": rescue.model_dump(mode="json"),
     }
-    connection.execute(
-        update(t.mission).where(t.mission.c.id == lost["id"]).values(rescue_proposal=kept)
+    transition(
+        connection,
+        lost,
+        Step.MISS_CHECKIN,
+        actor=actor,
+        at=at,
+        after=proposal,
+        rescue_proposal=proposal,  # kept with the mission (and exported) while it is overdue
     )
 
 
