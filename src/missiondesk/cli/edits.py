@@ -57,9 +57,8 @@ def apply(
     against the village it produces) changes nothing."""
     from missiondesk.services import edits
 
-    # A dry run records nothing, so nothing falls due on its way.
-    with acting(db, None if dry_run else at, json) as (database, _):
-        when = parse_time(at)
+    # A dry run records nothing, so there is nothing to tell of its way.
+    with acting(db, at, quiet=json or dry_run) as (database, when):
         summary = edits.apply_village_path(database, path, dry_run=dry_run, actor=actor(), at=when)
         if json or dry_run:
             emit_json(summary)

@@ -50,16 +50,17 @@ def parse_time(value: str | None, option: str = "--at") -> dt.datetime | None:
 
 @contextmanager
 def acting(
-    db: str | None, at: str | None, json: bool
+    db: str | None, at: str | None, quiet: bool
 ) -> Iterator[tuple["Database", dt.datetime | None]]:
     """The database and the time of an act. An act dated past the clock first records
     what fell due on the way (services/clock.act_at); after it, a person is told what
-    that was, as `clock advance` tells them (JSON output stays the act's one value)."""
+    that was, as `clock advance` tells them. `quiet`: JSON output (stdout stays the act's
+    one value), or an act that records nothing."""
     from missiondesk.services.clock import fell_due, read_clock
 
     database, when = open_db(db), parse_time(at)
     before = None
-    if when is not None and not json:
+    if when is not None and not quiet:
         with suppress(BadInput):  # no village yet: the act itself will say so
             before = read_clock(database).now
     yield database, when
@@ -250,10 +251,15 @@ def overdue(at: AtOption = None, db: DbOption = None, json: JsonOption = False) 
             console.print(f"    brief: {b.threat} / {b.ability}: {b.advice}", markup=False)
 
 
+def recall_command(mission: str) -> str:
+    """The command that recalls `mission`'s approved squad."""
+    return f"missiondesk recall {mission} --reason TEXT"
+
+
 def recall_hint(mission: str) -> str:
     """How to recall `mission`'s approved squad, where a rescue proposal names a recall."""
     return (
-        f"to recall: missiondesk recall {mission} --reason TEXT "
+        f"to recall: {recall_command(mission)} "
         "(its whole squad is released and the mission goes back to the board)"
     )
 

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from missiondesk.cli.context import DbOption, JsonOption
-from missiondesk.cli.lifecycle import AtOption, MissionArgument, acting
+from missiondesk.cli.lifecycle import AtOption, MissionArgument, acting, recall_command
 from missiondesk.cli.output import actor, console, emit_json
 from missiondesk.errors import BadInput, Conflict
 
@@ -54,7 +54,7 @@ def rescue(
             how = []
             if isinstance(refused, rescue_service.RescueRefused):
                 held = dict.fromkeys(r.mission for r in refused.recall)
-                how += [f"missiondesk recall {m} --reason TEXT" for m in held]
+                how += [recall_command(m) for m in held]
             if refused.field == "force":
                 how.append(f"missiondesk rescue {mission} --force --reason TEXT")
             if how:
