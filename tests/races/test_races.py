@@ -132,6 +132,39 @@ def test_racing_cli_steps_succeed_once_each(cli: Cli, office: str, tmp_path: Pat
         assert_office_whole(office)
 
 
+def test_racing_recalls_release_a_squad_once(cli: Cli, office: str) -> None:
+    """Eight processes recall one approved squad: one releases it, the other seven are
+    told the mission is assessed again; the squad is released once and nobody stays
+    committed to it. Then it is planned and approved again.
+
+    A recall is a few milliseconds of writing, so the racers' start-up spreads them out:
+    with the write lock and the version check both removed, this passed too. What holds
+    recall is the writers' lock every step shares (Database.transaction), which the
+    approve, dispatch and report races above do show failing without it."""
+    mission = _planned(cli, office)[0]
+    assert cli("--db", office, "approve", mission).code == 0
+    recall = ["recall", mission, "--reason", "raced"]
+    _one_winner(_race(office, *[recall] * RACERS), "assessed")
+    assert_office_whole(office)
+    engine = create_engine(resolve_url(office))
+    with engine.connect() as connection:
+        recalled = connection.execute(
+            select(func.count())
+            .select_from(t.event)
+            .where(t.event.c.kind == "mission.recalled", t.event.c.subject == mission)
+        ).scalar_one()
+        held = connection.execute(
+            select(func.count())
+            .select_from(t.commitment)
+            .where(t.commitment.c.mission_id == mission)
+        ).scalar_one()
+    engine.dispose()
+    assert (recalled, held) == (1, 0)
+    assert cli("--db", office, "plan", "--time-limit", "5").code == 0
+    assert cli("--db", office, "approve", mission).code == 0
+    assert_office_whole(office)
+
+
 def test_a_plan_racing_approvals_keeps_every_squad_whole(
     cli: Cli, office: str, tmp_path: Path
 ) -> None:
